@@ -1,0 +1,1 @@
+"""The Mixpanel destination: catalog entry, blueprints, transform and HTTP client."""

@@ -1,0 +1,126 @@
+"""Mixpanel's catalog entry: fields, variants and help, from the product page."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+from integrations.catalog import ConfigField, Destination, Variant
+
+BLUEPRINT_DIR = Path(__file__).parent / "blueprints"
+ACCESS_KEYS = "https://docs.mixpanel.com/docs/orgs-and-projects/managing-projects"
+
+FIELDS = (
+    ConfigField(
+        "project_token",
+        "Project Token",
+        "string",
+        required=True,
+        help="Your Mixpanel project token. Found in Project Settings > Access Keys.",
+        link=ACCESS_KEYS,
+    ),
+    ConfigField(
+        "api_secret",
+        "API Secret",
+        "secret",
+        required=True,
+        help=(
+            "Your Mixpanel project API secret for server-side authentication. Found in "
+            "Project Settings > Access Keys: click Show to reveal it."
+        ),
+        link=ACCESS_KEYS,
+    ),
+    ConfigField(
+        "eu_data_residency",
+        "EU Data Residency",
+        "boolean",
+        default=False,
+        help=(
+            "Send data to Mixpanel's EU data center (api-eu.mixpanel.com). Required for "
+            "EU-resident organizations: your dashboard URL starts with eu.mixpanel.com."
+        ),
+    ),
+    ConfigField(
+        "in_data_residency",
+        "India Data Residency",
+        "boolean",
+        default=False,
+        help="Send data to Mixpanel's India data center (api-in.mixpanel.com).",
+    ),
+    ConfigField(
+        "service_account_username",
+        "Service Account Username",
+        "string",
+        help=(
+            "Optional. Mixpanel retires the project API secret on 2027-03-03: create a "
+            "service account in Organization Settings > Service Accounts (Owner or Admin role)."
+        ),
+        link="https://docs.mixpanel.com/docs/orgs-and-projects/service-accounts",
+    ),
+    ConfigField(
+        "service_account_secret",
+        "Service Account Secret",
+        "secret",
+        help="Optional. The secret shown once when the service account is created.",
+    ),
+    ConfigField(
+        "project_id",
+        "Project ID",
+        "string",
+        help="Needed with a service account. Found in Project Settings > Overview.",
+    ),
+)
+
+VARIANTS = (
+    Variant(
+        "default",
+        "Default",
+        "General product analytics: pages, screens, tracks, identify and revenue.",
+    ),
+    Variant("retail", "Retail", "E-commerce event tracking with distinct_id matching."),
+    Variant(
+        "b2b_saas", "B2B / SaaS", "Product analytics with feature tracking and subscription events."
+    ),
+)
+
+
+def load_blueprint(variant: str) -> dict[str, Any]:
+    return json.loads((BLUEPRINT_DIR / f"{variant}.json").read_text())
+
+
+def validate_blueprint(data: Any) -> list[str]:
+    from integrations.destinations.mixpanel.blueprint import validation_errors
+
+    return validation_errors(data)
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, str]:
+    errors = {}
+    if config.get("eu_data_residency") and config.get("in_data_residency"):
+        errors["in_data_residency"] = "Choose one residency: EU or India, not both."
+    account = [config.get("service_account_username"), config.get("service_account_secret")]
+    if any(account) and not all(account):
+        errors["service_account_secret"] = (
+            "A service account needs both its username and its secret."
+        )
+    if all(account) and not config.get("project_id"):
+        errors["project_id"] = "A service account needs the project ID."
+    return errors
+
+
+MIXPANEL = Destination(
+    key="mixpanel",
+    name="Mixpanel",
+    category="Analytics",
+    status="alpha",
+    description=(
+        "Server-side event and profile delivery to Mixpanel via the Ingestion API for "
+        "product analytics, funnel analysis, and user segmentation."
+    ),
+    docs_url="https://developer.mixpanel.com/reference/ingestion-api",
+    blueprint_version="0.1.0",
+    fields=FIELDS,
+    variants=VARIANTS,
+    load_blueprint=load_blueprint,
+    validate_blueprint=validate_blueprint,
+    validate_config=validate_config,
+)

@@ -1,0 +1,100 @@
+"""Installed integrations, sources (write keys) and Management API tokens."""
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+from integrations.crypto import EncryptedJSONField
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Source(models.Model):
+    """Where events come from; its write key authenticates the collection API."""
+
+    name = models.CharField(max_length=100, unique=True)
+    write_key = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.write_key:
+            self.write_key = secrets.token_urlsafe(24)
+        super().save(*args, **kwargs)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A Management API bearer token. Only its SHA-256 is stored."""
+
+    name = models.CharField(max_length=100, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @classmethod
+    def issue(cls, name: str) -> tuple["ApiToken", str]:
+        """Create a token; the plaintext is returned once and never stored."""
+        plaintext = "sig_" + secrets.token_urlsafe(32)
+        return cls.objects.create(name=name, token_hash=_hash(plaintext)), plaintext
+
+    @classmethod
+    def authenticate(cls, plaintext: str) -> "ApiToken | None":
+        digest = _hash(plaintext)
+        token = cls.objects.filter(token_hash=digest, revoked_at__isnull=True).first()
+        # The lookup is by hash; the constant-time compare guards the final equality anyway.
+        if token is None or not hmac.compare_digest(token.token_hash, digest):
+            return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Integration(models.Model):
+    """An installed destination: its config, encrypted secrets and own blueprint copy."""
+
+    DELIVERY_MODES = [("server_side", "Server side")]
+
+    catalog_key = models.CharField(max_length=50)
+    variant = models.CharField(max_length=50)
+    name = models.CharField(max_length=100)
+    config = models.JSONField(default=dict)
+    secrets = EncryptedJSONField(default=dict, blank=True)
+    blueprint = models.JSONField(default=dict)
+    blueprint_version = models.CharField(max_length=20)
+    delivery_mode = models.CharField(max_length=20, choices=DELIVERY_MODES, default="server_side")
+    enabled = models.BooleanField(default=True)
+    # Set when the destination refused our credentials; deliveries wait until it is cleared.
+    auth_error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def destination(self):
+        from integrations.catalog import get_destination
+
+        return get_destination(self.catalog_key)
+
+    def full_config(self) -> dict[str, Any]:
+        """Plain and secret fields together: for the transform and the client only."""
+        return {**self.config, **self.secrets}

@@ -1,0 +1,64 @@
+"""Install and update integrations: shared by the admin UI and the Management API."""
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from integrations.catalog import Destination, clean_config
+from integrations.models import Integration
+
+
+@dataclass
+class InstallError(Exception):
+    fields: dict[str, str] = field(default_factory=dict)
+    message: str = "Invalid input."
+
+
+def install(
+    destination: Destination,
+    *,
+    name: str,
+    variant: str,
+    config: Any,
+    delivery_mode: str = "server_side",
+) -> Integration:
+    """Create an integration with its own copy of the variant's blueprint."""
+    errors: dict[str, str] = {}
+    if not isinstance(name, str) or not name.strip():
+        errors["name"] = "This field is required."
+    if destination.variant(variant) is None:
+        known = ", ".join(v.key for v in destination.variants)
+        errors["variant"] = f"Unknown variant {variant!r}; choose one of: {known}."
+    if delivery_mode not in dict(Integration.DELIVERY_MODES):
+        errors["delivery_mode"] = "Only 'server_side' is supported."
+    plain, secrets, config_errors = clean_config(destination, config)
+    errors.update({f"config.{k}": v for k, v in config_errors.items()})
+    if errors:
+        raise InstallError(errors)
+    return Integration.objects.create(
+        catalog_key=destination.key,
+        variant=variant,
+        name=name.strip(),
+        config=plain,
+        secrets=secrets,
+        blueprint=copy.deepcopy(destination.load_blueprint(variant)),
+        blueprint_version=destination.blueprint_version,
+        delivery_mode=delivery_mode,
+    )
+
+
+def update_config(integration: Integration, config: Any, *, partial: bool) -> None:
+    """Apply new settings; blank secrets keep the stored ones. Clears an auth flag."""
+    destination = integration.destination
+    plain, secrets, errors = clean_config(
+        destination, config, existing_secrets=integration.secrets, partial=partial
+    )
+    if errors:
+        raise InstallError({f"config.{k}": v for k, v in errors.items()})
+    merged = {**integration.config, **plain} if partial else plain
+    extra = destination.validate_config({**merged, **secrets})
+    if extra:
+        raise InstallError({f"config.{k}": v for k, v in extra.items()})
+    integration.config = merged
+    integration.secrets = secrets
+    integration.auth_error = ""

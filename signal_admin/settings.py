@@ -1,0 +1,171 @@
+"""Signal's settings, read from the environment (see README "Settings").
+
+With no environment at all Signal runs standalone: SQLite under var/, an in-process Celery
+broker and channel layer, and a secret key generated once into var/. Setting REDIS_URL and
+DATABASE_URL switches to the distributed mode.
+"""
+
+import base64
+import hashlib
+import secrets
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+VAR_DIR = Path(env.str("SIGNAL_VAR_DIR", default=str(BASE_DIR / "var")))
+
+REDIS_URL = env.str("REDIS_URL", default="")
+STANDALONE = not REDIS_URL
+
+
+def _standalone_secret_key() -> str:
+    """A key generated on first start and kept in var/, so sessions survive restarts."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY_FROM_ENV = env.str("SECRET_KEY", default="")
+SECRET_KEY = SECRET_KEY_FROM_ENV or (
+    _standalone_secret_key() if STANDALONE else "missing-secret-key-see-signal-E001"
+)
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+
+def _derived_fernet_key(secret: str) -> str:
+    digest = hashlib.sha256(b"signal-encryption:" + secret.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+ENCRYPTION_KEYS_FROM_ENV = env.list("SIGNAL_ENCRYPTION_KEYS", default=[])
+SIGNAL_ENCRYPTION_KEYS = ENCRYPTION_KEYS_FROM_ENV or [_derived_fernet_key(SECRET_KEY)]
+
+SIGNAL_PORT = env.int("SIGNAL_PORT", default=8084)
+MIXPANEL_API_URL = env.str("MIXPANEL_API_URL", default="https://api.mixpanel.com")
+MIXPANEL_EU_API_URL = env.str("MIXPANEL_EU_API_URL", default="https://api-eu.mixpanel.com")
+MIXPANEL_IN_API_URL = env.str("MIXPANEL_IN_API_URL", default="https://api-in.mixpanel.com")
+
+# How long a delivery keeps retrying transient failures before it is marked failed.
+SIGNAL_RETRY_WINDOW_SECONDS = env.int("SIGNAL_RETRY_WINDOW_SECONDS", default=4 * 3600)
+# Largest collection request body, enforced before the body is read.
+SIGNAL_MAX_BODY_BYTES = env.int("SIGNAL_MAX_BODY_BYTES", default=4 * 1024 * 1024)
+SIGNAL_HTTP_TIMEOUT_SECONDS = env.float("SIGNAL_HTTP_TIMEOUT_SECONDS", default=10.0)
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "integrations",
+    "delivery",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "signal_admin.urls"
+ASGI_APPLICATION = "signal_admin.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'signal.sqlite3'}"),
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server and the worker thread read while the other writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+    if DATABASES["default"]["NAME"] != ":memory:":
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "integrations:installed"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = VAR_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Celery: the database is the record of truth for deliveries; the broker only carries ids.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Longer than the task time limit, so a running task is never handed to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = "delivery"
+CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "delivery.tasks.sweep", "schedule": 5.0},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("SIGNAL_LOG_LEVEL", default="INFO")},
+    "loggers": {"httpx": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
+}
+
+# Tests share their database with the processes they start, so SQLite's test DB is a file.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}

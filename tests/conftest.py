@@ -1,0 +1,82 @@
+import os
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture
+def api_token(db) -> str:
+    from integrations.models import ApiToken
+
+    return ApiToken.issue("tests")[1]
+
+
+@pytest.fixture
+def staff_user(db):
+    from django.contrib.auth.models import User
+
+    return User.objects.create_superuser("admin", "admin@example.com", "correct-horse-battery")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    from tests.support.services import require_chromium
+
+    return require_chromium()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """Debian's headless Chromium driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium_path,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def daphne_server(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real daphne serving Signal against the test database; yields its base URL."""
+    from tests.support.processes import child_env, daphne_args, free_port, running
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("daphne") / "daphne.log"
+    with django_db_blocker.unblock():
+        env = child_env()
+    with running(daphne_args(port), env, log, port=port):
+        yield f"http://127.0.0.1:{port}"
+
+
+def pytest_configure(config) -> None:
+    os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", "0")
