@@ -107,6 +107,24 @@ def validate_config(config: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
+def transform(event, blueprint, config, now):
+    from integrations.destinations.mixpanel.transform import transform as run
+
+    return run(event, blueprint, config, now)
+
+
+def send(http, config, endpoint, items):
+    from integrations.destinations.mixpanel.client import send as run
+
+    return run(http, config, endpoint, items)
+
+
+def build_request(config, endpoint, items):
+    from integrations.destinations.mixpanel.client import build_request as run
+
+    return run(config, endpoint, items)
+
+
 MIXPANEL = Destination(
     key="mixpanel",
     name="Mixpanel",
@@ -123,4 +141,9 @@ MIXPANEL = Destination(
     load_blueprint=load_blueprint,
     validate_blueprint=validate_blueprint,
     validate_config=validate_config,
+    transform=transform,
+    send=send,
+    build_request=build_request,
+    max_batch_items=2000,
+    max_batch_bytes=2 * 1024 * 1024,
 )
