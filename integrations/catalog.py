@@ -48,6 +48,14 @@ class Destination:
     load_blueprint: Callable[[str], dict[str, Any]]
     validate_blueprint: Callable[[Any], list[str]]
     validate_config: Callable[[dict[str, Any]], dict[str, str]] = field(default=lambda config: {})
+    # transform(event, blueprint, config, now) -> Outcome  (pure; see destinations/base.py)
+    transform: Callable[..., Any] | None = None
+    # send(http_client, config, endpoint, items) -> SendResult
+    send: Callable[..., Any] | None = None
+    # build_request(config, endpoint, items) -> {"method", "url", "headers", "body"}, redacted
+    build_request: Callable[..., Any] | None = None
+    max_batch_items: int = 1000
+    max_batch_bytes: int = 1024 * 1024
 
     def variant(self, key: str) -> Variant | None:
         return next((v for v in self.variants if v.key == key), None)
