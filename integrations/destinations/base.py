@@ -5,7 +5,8 @@ an `Outcome` (operations to send, or a recorded decision), and its client sends 
 operation items for one endpoint and answers a `SendResult`.
 """
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any, Literal
 
 Decision = Literal["deliver", "suppressed", "filtered", "rejected"]
@@ -28,11 +29,11 @@ class Outcome:
     """What one event becomes at one destination."""
 
     status: Decision
-    operations: list[Operation] = field(default_factory=list)
+    operations: list[Operation] = dataclasses.field(default_factory=list)
     destination_event: str | None = None
     reason: str = ""  # why suppressed / filtered / rejected
     field: str | None = None  # the field at fault, when rejected
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 @dataclass
@@ -55,4 +56,4 @@ class SendResult:
     url: str  # without credentials
     request_body: str  # as sent (uncompressed), secrets and auth removed
     error: str = ""
-    failed: dict[int, str] = field(default_factory=dict)
+    failed: dict[int, str] = dataclasses.field(default_factory=dict)
