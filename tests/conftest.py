@@ -66,12 +66,12 @@ def page(browser):
 
 
 @pytest.fixture(scope="session")
-def daphne_server(django_db_setup, django_db_blocker, tmp_path_factory):
+def daphne_server(django_db_setup, django_db_blocker, artifacts):
     """A real daphne serving Signal against the test database; yields its base URL."""
     from tests.support.processes import child_env, daphne_args, free_port, running
 
     port = free_port()
-    log = tmp_path_factory.mktemp("daphne") / "daphne.log"
+    log = artifacts / "daphne.log"
     with django_db_blocker.unblock():
         env = child_env()
     with running(daphne_args(port), env, log, port=port):

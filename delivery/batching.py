@@ -1,0 +1,54 @@
+"""Planning HTTP batches from pending deliveries: per endpoint, by count and by bytes."""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from delivery.models import Delivery
+
+# Events before profiles, so an $identify goes out before the profile updates it merges.
+ENDPOINT_ORDER = {"/import": 0, "/track": 1, "/groups": 2, "/engage": 3}
+
+
+@dataclass
+class Entry:
+    delivery: Delivery
+    op_index: int
+    item: dict[str, Any]
+    size: int
+
+
+@dataclass
+class Batch:
+    endpoint: str
+    entries: list[Entry] = field(default_factory=list)
+    size: int = 2  # the enclosing []
+
+    def halves(self) -> tuple["Batch", "Batch"]:
+        middle = len(self.entries) // 2
+        return (
+            Batch(self.endpoint, self.entries[:middle], sum(e.size for e in self.entries[:middle])),
+            Batch(self.endpoint, self.entries[middle:], sum(e.size for e in self.entries[middle:])),
+        )
+
+
+def plan(deliveries: list[Delivery], max_items: int, max_bytes: int) -> list[Batch]:
+    """Group pending operations by endpoint in delivery order, within both limits."""
+    by_endpoint: dict[str, list[Entry]] = {}
+    for delivery in deliveries:
+        for index, op in delivery.pending_operations():
+            size = len(json.dumps(op["item"], separators=(",", ":"))) + 1
+            entry = Entry(delivery, index, op["item"], size)
+            by_endpoint.setdefault(op["endpoint"], []).append(entry)
+    batches: list[Batch] = []
+    for endpoint in sorted(by_endpoint, key=lambda e: ENDPOINT_ORDER.get(e, 9)):
+        batch = Batch(endpoint)
+        for entry in by_endpoint[endpoint]:
+            full = len(batch.entries) >= max_items or batch.size + entry.size > max_bytes
+            if batch.entries and full:
+                batches.append(batch)
+                batch = Batch(endpoint)
+            batch.entries.append(entry)
+            batch.size += entry.size
+        batches.append(batch)
+    return batches

@@ -1,0 +1,157 @@
+"""The collection API as a lean ASGI app in front of Django (the hot path).
+
+POST /v1/{track,page,screen,identify,group,alias,batch}, authenticated by the source's write
+key (HTTP Basic username, or `writeKey` in the body). A 200 means every event is committed.
+"""
+
+import base64
+import json
+import zlib
+from datetime import UTC, datetime
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from delivery.collect.store import source_id_for, store
+from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
+
+PATHS = {
+    f"/v1/{name}": name
+    for name in (
+        "track",
+        "page",
+        "screen",
+        "identify",
+        "group",
+        "alias",
+        "batch",
+    )
+}
+CORS_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"POST, OPTIONS"),
+    (b"access-control-allow-headers", b"authorization, content-type, content-encoding"),
+    (b"access-control-max-age", b"86400"),
+]
+
+
+def handles(path: str) -> bool:
+    return path.rstrip("/") in PATHS
+
+
+async def respond(send, status: int, body: dict | None) -> None:
+    data = json.dumps(body).encode() if body is not None else b""
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(data))]
+    await send({"type": "http.response.start", "status": status, "headers": headers + CORS_HEADERS})
+    await send({"type": "http.response.body", "body": data})
+
+
+def error(message: str, field: str) -> dict:
+    return {"success": False, "error": message, "fields": {field: message}}
+
+
+async def read_body(receive, limit: int) -> bytes:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise BadRequest("The client went away.", status=400)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BadRequest(f"Body is larger than {limit} bytes.", status=413)
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def gunzip(body: bytes, limit: int) -> bytes:
+    """Decompress at most `limit` bytes, so a gzip bomb costs us nothing."""
+    decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        data = decompressor.decompress(body, limit + 1)
+    except zlib.error:
+        raise BadRequest("Body is not valid gzip.", field="Content-Encoding") from None
+    if len(data) > limit or decompressor.unconsumed_tail:
+        raise BadRequest(f"Decompressed body is larger than {limit} bytes.", status=413)
+    return data
+
+
+def write_key_of(headers: dict[bytes, bytes], data: object) -> str | None:
+    auth = headers.get(b"authorization", b"").decode("latin-1")
+    if auth[:6].lower() == "basic ":
+        try:
+            return base64.b64decode(auth[6:]).decode().split(":", 1)[0] or None
+        except (ValueError, UnicodeDecodeError):
+            return None
+    if isinstance(data, dict) and isinstance(data.get("writeKey"), str):
+        return data["writeKey"]
+    return None
+
+
+async def collect(scope, receive, send) -> None:
+    path_type = PATHS[scope["path"].rstrip("/")]
+    if scope["method"] == "OPTIONS":
+        return await respond(send, 204, None)
+    if scope["method"] != "POST":
+        return await respond(send, 405, error("Use POST.", "method"))
+    headers = dict(scope.get("headers") or [])
+    limit = settings.SIGNAL_MAX_BODY_BYTES
+    try:
+        length = headers.get(b"content-length")
+        if length and length.isdigit() and int(length) > limit:
+            raise BadRequest(f"Body is larger than {limit} bytes.", status=413)
+        body = await read_body(receive, limit)
+        if headers.get(b"content-encoding", b"").strip().lower() == b"gzip":
+            body = gunzip(body, limit)
+        data = parse_json(body)
+        write_key = write_key_of(headers, data)
+        if not write_key:
+            return await respond(
+                send,
+                401,
+                error(
+                    "Missing write key: send it as the HTTP Basic username or `writeKey`.",
+                    "writeKey",
+                ),
+            )
+        source_id = await sync_to_async(source_id_for, thread_sensitive=False)(write_key)
+        if source_id is None:
+            return await respond(send, 401, error("Unknown write key.", "writeKey"))
+        now = datetime.now(UTC)
+        received = now.isoformat().replace("+00:00", "Z")
+        accepted, rejected = check_events(events_of(data, path_type), path_type, received)
+    except BadRequest as exc:
+        return await respond(send, exc.status, error(exc.message, exc.field))
+    if accepted:
+        await sync_to_async(store, thread_sensitive=False)(source_id, accepted, now)
+    if not rejected:
+        return await respond(send, 200, {"success": True})
+    await respond(
+        send,
+        400,
+        {
+            "success": False,
+            "error": f"{len(rejected)} of {len(rejected) + len(accepted)} events were rejected; "
+            "the others were accepted.",
+            "accepted": len(accepted),
+            "rejected": [r.to_json() for r in rejected],
+            "fields": {_field_path(path_type, r): r.error for r in rejected},
+        },
+    )
+
+
+def _field_path(path_type: str, rejected) -> str:
+    return f"batch[{rejected.index}].{rejected.field}" if path_type == "batch" else rejected.field
+
+
+class CollectionRouter:
+    """Send collection paths to `collect`, everything else to Django."""
+
+    def __init__(self, django_app) -> None:
+        self.django_app = django_app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and handles(scope["path"]):
+            return await collect(scope, receive, send)
+        return await self.django_app(scope, receive, send)

@@ -1,0 +1,159 @@
+"""Parsing and validating collection API bodies (Segment's HTTP Tracking API shape).
+
+Pure functions: a body in, accepted events and per-event errors out. Each error names the
+event's index in the batch and the field at fault, so one bad event never sinks the rest.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+TYPES = ("track", "page", "screen", "identify", "group", "alias")
+OBJECT_FIELDS = ("properties", "traits", "context", "integrations")
+STRING_FIELDS = ("event", "name", "messageId", "groupId", "previousId", "category")
+MAX_ID_LENGTH = 255
+
+
+class BadRequest(Exception):
+    """The whole request is unusable; `field` names what is wrong."""
+
+    def __init__(self, message: str, field: str = "body", status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.field, self.status = message, field, status
+
+
+@dataclass
+class Accepted:
+    index: int
+    message_id: str
+    type: str
+    name: str
+    payload: dict[str, Any]
+
+
+@dataclass
+class Rejected:
+    index: int
+    field: str
+    error: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"index": self.index, "field": self.field, "error": self.error}
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"Body is not valid UTF-8 (byte {exc.start}).") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"Body is not valid JSON: {exc.msg} at line {exc.lineno}.") from None
+
+
+def events_of(data: Any, path_type: str) -> list[Any]:
+    """The raw events of a request: the `batch` list for /v1/batch, else the body itself."""
+    if not isinstance(data, dict):
+        raise BadRequest("Body must be a JSON object.")
+    if path_type != "batch":
+        return [{**data, "type": path_type}]
+    batch = data.get("batch")
+    if not isinstance(batch, list):
+        raise BadRequest("`batch` must be a list of events.", field="batch")
+    if not batch:
+        raise BadRequest("`batch` is empty.", field="batch")
+    return batch
+
+
+def _as_id(value: Any) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        value = str(value)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _timestamp(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _problem(event: dict[str, Any], kind: str) -> tuple[str, str] | None:
+    """The first thing wrong with one event, as (field, message), or None."""
+    for name in OBJECT_FIELDS:
+        if name in event and event[name] is not None and not isinstance(event[name], dict):
+            return name, f"`{name}` must be an object"
+    for name in STRING_FIELDS:
+        if name in event and event[name] is not None and not isinstance(event[name], str):
+            return name, f"`{name}` must be a string"
+    for name in ("userId", "anonymousId"):
+        value = event.get(name)
+        if value is not None and _as_id(value) is None:
+            return name, f"`{name}` must be a non-empty string"
+        if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
+            return name, f"`{name}` is longer than {MAX_ID_LENGTH} characters"
+    if _as_id(event.get("userId")) is None and _as_id(event.get("anonymousId")) is None:
+        return "userId", "every event needs a `userId` or an `anonymousId`"
+    if kind == "track" and not (isinstance(event.get("event"), str) and event["event"].strip()):
+        return "event", "a track call needs an `event` name"
+    if kind == "group" and _as_id(event.get("groupId")) is None:
+        return "groupId", "a group call needs a `groupId`"
+    if kind == "alias" and _as_id(event.get("previousId")) is None:
+        return "previousId", "an alias call needs a `previousId`"
+    if "timestamp" in event and _timestamp(event["timestamp"]) is None:
+        return "timestamp", "`timestamp` must be an ISO 8601 date-time"
+    message_id = event.get("messageId")
+    if isinstance(message_id, str) and len(message_id) > MAX_ID_LENGTH:
+        return "messageId", f"`messageId` is longer than {MAX_ID_LENGTH} characters"
+    return None
+
+
+def content_id(event: dict[str, Any]) -> str:
+    """A stable id for an event sent without a messageId: the hash of its content."""
+    canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), default=str)
+    return "sig-" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def normalize(event: dict[str, Any], received_at: str) -> dict[str, Any]:
+    """Fill what delivery relies on: ids as strings, a UTC timestamp, `receivedAt`."""
+    out = dict(event)
+    for name in ("userId", "anonymousId", "groupId", "previousId"):
+        if name in out:
+            out[name] = _as_id(out[name])
+    out["timestamp"] = _timestamp(event.get("timestamp")) or received_at
+    out["receivedAt"] = received_at
+    return out
+
+
+def check_events(raw: list[Any], path_type: str, received_at: str):
+    """Split raw events into accepted and rejected, each with its batch index."""
+    accepted: list[Accepted] = []
+    rejected: list[Rejected] = []
+    for index, event in enumerate(raw):
+        if not isinstance(event, dict):
+            rejected.append(Rejected(index, "event", "each event must be a JSON object"))
+            continue
+        kind = event.get("type") if path_type == "batch" else path_type
+        if kind not in TYPES:
+            rejected.append(Rejected(index, "type", f"`type` must be one of {', '.join(TYPES)}"))
+            continue
+        problem = _problem(event, kind)
+        if problem:
+            rejected.append(Rejected(index, *problem))
+            continue
+        event = {k: v for k, v in event.items() if k != "writeKey"} | {"type": kind}
+        message_id = _as_id(event.get("messageId")) or content_id(event)
+        payload = normalize(event, received_at) | {"messageId": message_id}
+        name = event.get("event") or event.get("name") or ""
+        accepted.append(Accepted(index, message_id, kind, str(name)[:255], payload))
+    return accepted, rejected

@@ -1,0 +1,91 @@
+"""The outbox: accepted events, one delivery per (event, integration), and HTTP attempts."""
+
+from django.db import models
+
+from integrations.models import Integration, Source
+
+
+class Event(models.Model):
+    """An accepted source event, stored before the collector answers 200."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="events")
+    message_id = models.CharField(max_length=255)
+    type = models.CharField(max_length=20)
+    name = models.CharField(max_length=255, blank=True, default="")
+    payload = models.JSONField()
+    received_at = models.DateTimeField(db_index=True)
+    # Set once every enabled integration has its delivery row (the fan-out is done).
+    fanned_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "message_id"], name="event_unique_message"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"],
+                name="event_pending_fanout",
+                condition=models.Q(fanned_out_at__isnull=True),
+            ),
+        ]
+
+
+class Delivery(models.Model):
+    """One event at one integration: the operations built once, and where they stand."""
+
+    QUEUED, DELIVERED, RETRYING = "queued", "delivered", "retrying"
+    FAILED, SUPPRESSED, FILTERED = "failed", "suppressed", "filtered"
+    STATUSES = [(s, s) for s in (QUEUED, DELIVERED, RETRYING, FAILED, SUPPRESSED, FILTERED)]
+    PENDING = (QUEUED, RETRYING)
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    integration = models.ForeignKey(
+        Integration, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(max_length=12, choices=STATUSES, default=QUEUED)
+    destination_event = models.CharField(max_length=255, blank=True, default="")
+    # [{"endpoint": "/track", "item": {...}}, ...] exactly as they are sent, every attempt.
+    operations = models.JSONField(default=list)
+    # Indexes into `operations` that the destination has accepted.
+    done = models.JSONField(default=list)
+    warnings = models.JSONField(default=list)
+    error = models.TextField(blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(null=True, blank=True)
+    endpoint = models.CharField(max_length=20, blank=True, default="")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    first_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "integration"], name="delivery_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["integration", "status", "next_attempt_at"]),
+            models.Index(fields=["integration", "-id"]),
+        ]
+
+    def pending_operations(self) -> list[tuple[int, dict]]:
+        done = set(self.done)
+        return [(i, op) for i, op in enumerate(self.operations) if i not in done]
+
+
+class Attempt(models.Model):
+    """One HTTP request to a destination, carrying a batch of operations."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="attempts")
+    deliveries = models.ManyToManyField(Delivery, related_name="http_attempts")
+    endpoint = models.CharField(max_length=20)
+    url = models.CharField(max_length=500)
+    item_count = models.PositiveIntegerField()
+    kind = models.CharField(max_length=12)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    latency_ms = models.PositiveIntegerField()
+    request_body = models.TextField()  # secrets and the Authorization header removed
+    response_body = models.TextField(blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)

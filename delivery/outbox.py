@@ -1,0 +1,137 @@
+"""The outbox: fan-out of accepted events into delivery rows, the sweeper, and replay.
+
+The database is the record of truth. Celery only carries wake-ups and integration ids, so a
+lost task, a dead worker or a Redis restart delays a delivery but never loses it: the sweeper
+finds every row that is due and enqueues it again.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from delivery.broadcast import broadcast_deliveries
+from delivery.models import Delivery, Event
+from integrations.models import Integration
+
+log = logging.getLogger("signal.outbox")
+FANOUT_BATCH = 500
+STALE_FANOUT = timedelta(seconds=2)
+
+
+def delivery_for(
+    event: Event, integration: Integration, config: dict[str, Any], now: datetime
+) -> Delivery:
+    """Run the destination's transform once; the operations are then fixed for every retry."""
+    row = Delivery(event=event, integration=integration, next_attempt_at=now)
+    try:
+        outcome = integration.destination.transform(
+            event.payload, integration.blueprint, config, now
+        )
+    except Exception as exc:  # a transform bug fails this delivery, not the batch
+        log.exception("transform failed for event %s", event.message_id)
+        row.status, row.error = Delivery.FAILED, f"internal error while mapping: {exc}"
+        return row
+    row.destination_event = outcome.destination_event or ""
+    row.warnings = outcome.warnings
+    if outcome.status == "deliver":
+        row.operations = [op.to_json() for op in outcome.operations]
+        row.endpoint = outcome.operations[0].endpoint if outcome.operations else ""
+        if not row.operations:
+            row.status, row.error = Delivery.FILTERED, "nothing to send"
+    elif outcome.status == "rejected":
+        row.status = Delivery.FAILED
+        row.error = f"{outcome.field}: {outcome.reason}" if outcome.field else outcome.reason
+    else:
+        row.status, row.error = outcome.status, outcome.reason
+    if row.status != Delivery.QUEUED:
+        row.next_attempt_at = None
+    return row
+
+
+def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
+    """Create delivery rows for up to `limit` pending events; returns how many were done."""
+    now = timezone.now()
+    with transaction.atomic():
+        events = list(
+            Event.objects.select_for_update(skip_locked=True)
+            .filter(fanned_out_at__isnull=True)
+            .order_by("id")[:limit]
+        )
+        if not events:
+            return 0
+        integrations = [i for i in Integration.objects.filter(enabled=True) if i.destination]
+        configs = {i.id: i.full_config() for i in integrations}
+        rows = [
+            delivery_for(event, integration, configs[integration.id], now)
+            for event in events
+            for integration in integrations
+        ]
+        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+        Event.objects.filter(id__in=[e.id for e in events]).update(fanned_out_at=now)
+    queued = {r.integration_id for r in rows if r.status == Delivery.QUEUED}
+    for integration_id in queued:
+        enqueue_send(integration_id)
+    broadcast_deliveries(rows)
+    return len(events)
+
+
+def enqueue_send(integration_id: int) -> None:
+    from delivery.tasks import send
+
+    try:
+        send.apply_async(args=[integration_id], retry=False)
+    except Exception as exc:
+        log.warning("could not enqueue send for integration %s: %s", integration_id, exc)
+
+
+def enqueue_fanout() -> None:
+    from delivery.tasks import fanout
+
+    try:
+        fanout.apply_async(retry=False)
+    except Exception as exc:
+        log.warning("could not enqueue fan-out: %s", exc)
+
+
+def sweep() -> int:
+    """Re-enqueue what is due or orphaned. Safe to run anywhere, any number of times."""
+    now = timezone.now()
+    if Event.objects.filter(
+        fanned_out_at__isnull=True, received_at__lte=now - STALE_FANOUT
+    ).exists():
+        enqueue_fanout()
+    due = (
+        Delivery.objects.filter(
+            status__in=Delivery.PENDING,
+            next_attempt_at__lte=now,
+            integration__enabled=True,
+            integration__auth_error="",
+        )
+        .values_list("integration_id", flat=True)
+        .distinct()
+    )
+    due = list(due)
+    for integration_id in due:
+        enqueue_send(integration_id)
+    return len(due)
+
+
+def replay(integration: Integration, delivery_ids: list[int] | None = None) -> int:
+    """Queue failed deliveries again with the same operations (same $insert_id and time)."""
+    rows = Delivery.objects.filter(integration=integration, status=Delivery.FAILED)
+    rows = rows.exclude(operations=[])
+    if delivery_ids is not None:
+        rows = rows.filter(id__in=delivery_ids)
+    count = rows.update(
+        status=Delivery.QUEUED,
+        attempts=0,
+        first_attempt_at=None,
+        next_attempt_at=timezone.now(),
+        error="",
+    )
+    if count:
+        transaction.on_commit(lambda: enqueue_send(integration.id))
+    return count

@@ -1,0 +1,214 @@
+"""Sending due deliveries of one integration: claim, batch, send, record, broadcast.
+
+Rows are claimed with a lease (their next attempt pushed into the future) so that a worker
+killed mid-send only delays them: when the lease runs out the sweeper hands them to another
+worker, which resends the same bytes, and the destination's dedupe keeps them single.
+"""
+
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from delivery.batching import Batch, plan
+from delivery.broadcast import broadcast_deliveries
+from delivery.http import get_client
+from delivery.models import Attempt, Delivery
+from integrations.destinations.base import SendResult
+from integrations.models import Integration
+
+log = logging.getLogger("signal.sender")
+TIME_BUDGET_SECONDS = 60.0
+
+
+def backoff_seconds(attempts: int) -> float:
+    """2 s doubling to 60 s, plus 1-5 s of jitter so retries from many rows spread out."""
+    return min(60.0, 2.0 ** max(attempts, 1)) + random.uniform(1.0, 5.0)
+
+
+@dataclass
+class Verdict:
+    """What happened to one delivery during this round."""
+
+    done: set[int] = field(default_factory=set)
+    failed: str = ""
+    retry: str = ""
+    held: str = ""
+    status_code: int | None = None
+    latency_ms: int | None = None
+    endpoint: str = ""
+    tries: int = 0
+
+
+def claim(integration_id: int, limit: int) -> list[Delivery]:
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.SIGNAL_SEND_LEASE_SECONDS)
+    with transaction.atomic():
+        rows = list(
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("event")
+            .filter(
+                integration_id=integration_id,
+                status__in=Delivery.PENDING,
+                next_attempt_at__lte=now,
+            )
+            .order_by("id")[:limit]
+        )
+        if rows:
+            Delivery.objects.filter(id__in=[r.id for r in rows]).update(next_attempt_at=lease)
+    return rows
+
+
+def send_pending(integration_id: int) -> int:
+    """Send everything due for one integration; returns how many deliveries were tried."""
+    integration = Integration.objects.filter(id=integration_id).first()
+    if integration is None or not integration.enabled or integration.auth_error:
+        return 0
+    destination = integration.destination
+    started, total = time.monotonic(), 0
+    while time.monotonic() - started < TIME_BUDGET_SECONDS:
+        rows = claim(integration.id, destination.max_batch_items)
+        if not rows:
+            break
+        total += len(rows)
+        if not Round(integration, rows).run():
+            break
+    return total
+
+
+class Round:
+    """One claimed set of deliveries, sent in batches and then recorded."""
+
+    def __init__(self, integration: Integration, rows: list[Delivery]) -> None:
+        self.integration = integration
+        self.destination = integration.destination
+        self.config = integration.full_config()
+        self.rows = rows
+        self.verdicts = {row.id: Verdict() for row in rows}
+        self.auth_error = ""
+
+    def run(self) -> bool:
+        """Returns False when the destination refused our credentials."""
+        batches = plan(
+            self.rows, self.destination.max_batch_items, self.destination.max_batch_bytes
+        )
+        for batch in batches:
+            if self.auth_error:
+                self.hold(batch)
+            else:
+                self.send(batch)
+        finish(self.integration, self.rows, self.verdicts, self.auth_error)
+        return not self.auth_error
+
+    def send(self, batch: Batch) -> None:
+        items = [entry.item for entry in batch.entries]
+        result: SendResult = self.destination.send(get_client(), self.config, batch.endpoint, items)
+        record_attempt(self.integration, batch, result)
+        for entry in batch.entries:
+            verdict = self.verdicts[entry.delivery.id]
+            verdict.tries += 1
+            verdict.status_code, verdict.latency_ms = result.status_code, result.latency_ms
+            verdict.endpoint = batch.endpoint
+        self.apply(batch, result)
+
+    def apply(self, batch: Batch, result: SendResult) -> None:
+        kind = result.kind
+        if kind in ("too_large", "rejected") and len(batch.entries) > 1:
+            # Halve until the culprit stands alone, so valid neighbours still go through.
+            for half in batch.halves():
+                self.send(half)
+            return
+        for index, entry in enumerate(batch.entries):
+            verdict = self.verdicts[entry.delivery.id]
+            if kind == "delivered" or (kind == "partial" and index not in result.failed):
+                verdict.done.add(entry.op_index)
+            elif kind == "partial":
+                verdict.failed = result.failed[index]
+            elif kind == "retry":
+                verdict.retry = result.error or f"HTTP {result.status_code}"
+            elif kind == "auth_error":
+                verdict.held = result.error
+            else:
+                verdict.failed = result.error or f"HTTP {result.status_code}"
+        if kind == "auth_error":
+            self.auth_error = result.error or "the destination refused the credentials"
+
+    def hold(self, batch: Batch) -> None:
+        for entry in batch.entries:
+            self.verdicts[entry.delivery.id].held = self.auth_error
+
+
+def record_attempt(integration: Integration, batch: Batch, result: SendResult) -> None:
+    attempt = Attempt.objects.create(
+        integration=integration,
+        endpoint=batch.endpoint,
+        url=result.url,
+        item_count=len(batch.entries),
+        kind=result.kind,
+        status_code=result.status_code,
+        latency_ms=result.latency_ms,
+        request_body=result.request_body,
+        response_body=result.response_body,
+        error=result.error,
+    )
+    through = Attempt.deliveries.through
+    ids = {entry.delivery.id for entry in batch.entries}
+    through.objects.bulk_create([through(attempt=attempt, delivery_id=i) for i in ids])
+
+
+def finish(
+    integration: Integration, rows: list[Delivery], verdicts: dict[int, Verdict], auth_error: str
+) -> None:
+    """Write every delivery's new state, flag the integration on auth errors, broadcast."""
+    now = timezone.now()
+    window = timedelta(seconds=settings.SIGNAL_RETRY_WINDOW_SECONDS)
+    for row in rows:
+        apply_verdict(row, verdicts[row.id], now, window)
+    with transaction.atomic():
+        Delivery.objects.bulk_update(rows, FIELDS, batch_size=500)
+        if auth_error:
+            Integration.objects.filter(id=integration.id).update(auth_error=auth_error)
+    broadcast_deliveries(rows)
+
+
+FIELDS = [
+    "status",
+    "done",
+    "error",
+    "attempts",
+    "status_code",
+    "latency_ms",
+    "endpoint",
+    "next_attempt_at",
+    "first_attempt_at",
+    "delivered_at",
+    "updated_at",
+]
+
+
+def apply_verdict(row: Delivery, verdict: Verdict, now, window: timedelta) -> None:
+    row.done = sorted(set(row.done) | verdict.done)
+    row.attempts += 1 if verdict.tries else 0
+    row.first_attempt_at = row.first_attempt_at or now
+    row.status_code, row.latency_ms = verdict.status_code, verdict.latency_ms
+    row.endpoint = verdict.endpoint or row.endpoint
+    row.updated_at = now
+    if verdict.failed:
+        row.status, row.error, row.next_attempt_at = Delivery.FAILED, verdict.failed, None
+    elif not row.pending_operations():
+        row.status, row.error, row.delivered_at = Delivery.DELIVERED, "", now
+        row.next_attempt_at = None
+    elif verdict.held:
+        # Waits, not lost: sent again once the integration's settings are fixed.
+        row.status, row.error, row.next_attempt_at = Delivery.RETRYING, verdict.held, now
+    elif now - row.first_attempt_at > window:
+        row.status, row.next_attempt_at = Delivery.FAILED, None
+        row.error = f"gave up after {row.attempts} attempts: {verdict.retry}"
+    else:
+        row.status, row.error = Delivery.RETRYING, verdict.retry
+        row.next_attempt_at = now + timedelta(seconds=backoff_seconds(row.attempts))

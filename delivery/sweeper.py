@@ -1,0 +1,34 @@
+"""The standalone sweeper thread (distributed mode runs the `sweep` task on Celery beat)."""
+
+import threading
+
+_stop = threading.Event()
+INTERVAL_SECONDS = 2.0
+
+
+def _loop() -> None:
+    from django.db import close_old_connections
+
+    from delivery.outbox import sweep
+
+    while not _stop.wait(INTERVAL_SECONDS):
+        try:
+            sweep()
+        except Exception:  # the next round tries again; a sweep is never fatal
+            import logging
+
+            logging.getLogger("signal.sweeper").exception("sweep failed")
+        finally:
+            close_old_connections()
+
+
+def start_background() -> threading.Thread:
+    _stop.clear()
+    thread = threading.Thread(target=_loop, name="outbox-sweeper", daemon=True)
+    thread.start()
+    return thread
+
+
+def stop_background(thread: threading.Thread) -> None:
+    _stop.set()
+    thread.join(timeout=5)
