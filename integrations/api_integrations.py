@@ -1,0 +1,173 @@
+"""Management API: installed integrations and their blueprints."""
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from ninja import Router, Schema
+from ninja.responses import Status
+from pydantic import ConfigDict, StrictBool, StrictStr
+
+from integrations import services
+from integrations.api_support import (
+    ApiError,
+    error_responses,
+    get_integration_or_404,
+    read_json_body,
+)
+from integrations.models import Integration
+
+router = Router(tags=["integrations"])
+
+
+class IntegrationOut(Schema):
+    """An installed integration. Secret values are never returned: only their names."""
+
+    id: int
+    name: str
+    catalog_key: str
+    variant: str
+    delivery_mode: str
+    enabled: bool
+    blueprint_version: str
+    status: str
+    config: dict[str, Any]
+    secrets_set: list[str]
+    auth_error: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class IntegrationPatchIn(Schema):
+    """Any of these; `config` is merged, and a blank or missing secret keeps the stored one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: StrictStr | None = None
+    enabled: StrictBool | None = None
+    config: dict[str, Any] | None = None
+
+
+def integration_out(integration: Integration) -> dict[str, Any]:
+    """The API's JSON for an integration: plain config, and the names of secrets set."""
+    destination = integration.destination
+    order = [f.key for f in destination.fields] if destination else []
+
+    def secret(key: str) -> bool:
+        spec = destination.field(key) if destination else None
+        return key in integration.secrets or bool(spec and spec.secret)
+
+    def position(key: str) -> tuple[int, str]:
+        return (order.index(key) if key in order else len(order), key)
+
+    return {
+        "id": integration.pk,
+        "name": integration.name,
+        "catalog_key": integration.catalog_key,
+        "variant": integration.variant,
+        "delivery_mode": integration.delivery_mode,
+        "enabled": integration.enabled,
+        "blueprint_version": integration.blueprint_version,
+        "status": destination.status if destination else "unknown",
+        "config": {k: v for k, v in integration.config.items() if not secret(k)},
+        "secrets_set": sorted(
+            (k for k, v in integration.secrets.items() if v not in (None, "")), key=position
+        ),
+        "auth_error": integration.auth_error,
+        "created_at": integration.created_at,
+        "updated_at": integration.updated_at,
+    }
+
+
+@router.get("", response={200: list[IntegrationOut], **error_responses(401)})
+def list_integrations(request):
+    """Every installed integration."""
+    return [integration_out(i) for i in Integration.objects.all()]
+
+
+@router.get("/{int:id}", response={200: IntegrationOut, **error_responses(401, 404)})
+def get_integration(request, id: int):
+    return integration_out(get_integration_or_404(id))
+
+
+@router.patch("/{int:id}", response={200: IntegrationOut, **error_responses(400, 401, 404)})
+def patch_integration(request, id: int, payload: IntegrationPatchIn):
+    """Rename, enable or disable, or change settings (partial: sent keys only)."""
+    given = payload.model_fields_set
+    with transaction.atomic():
+        integration = get_integration_or_404(id)
+        errors: dict[str, str] = {}
+        if "name" in given:
+            if payload.name is None or not payload.name.strip():
+                errors["name"] = "This field is required."
+            else:
+                integration.name = payload.name.strip()
+        if "enabled" in given:
+            if payload.enabled is None:
+                errors["enabled"] = "must be true or false"
+            else:
+                integration.enabled = payload.enabled
+        if "config" in given:
+            if payload.config is None:
+                errors["config"] = "must be an object"
+            else:
+                try:
+                    services.update_config(integration, payload.config, partial=True)
+                except services.InstallError as exc:
+                    errors.update(exc.fields)
+        if errors:
+            raise ApiError(400, "Invalid input.", errors)
+        integration.save()
+    return integration_out(integration)
+
+
+@router.delete("/{int:id}", response={204: None, **error_responses(401, 404)})
+def delete_integration(request, id: int):
+    get_integration_or_404(id).delete()
+    return Status(204, None)
+
+
+BLUEPRINT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"type": "object"}}},
+        "description": "The whole blueprint; its `version` becomes the blueprint_version.",
+    }
+}
+
+
+@router.get(
+    "/{int:id}/blueprint",
+    response={200: dict[str, Any], **error_responses(401, 404)},
+)
+def get_blueprint(request, id: int):
+    """The integration's own copy of its blueprint."""
+    return get_integration_or_404(id).blueprint
+
+
+@router.put(
+    "/{int:id}/blueprint",
+    response={200: dict[str, Any], **error_responses(400, 401, 404)},
+    openapi_extra=BLUEPRINT_BODY,
+)
+def put_blueprint(request, id: int):
+    """Replace the blueprint. A 400 lists every problem in `errors` and by path in `fields`."""
+    integration = get_integration_or_404(id)
+    data = read_json_body(request)
+    destination = integration.destination
+    if destination is None:
+        raise ApiError(400, "Unknown destination.", {"catalog_key": "Not in the catalog."})
+    problems = destination.validate_blueprint(data)
+    if problems:
+        fields: dict[str, str] = {}
+        for problem in problems:
+            path, sep, message = problem.partition(": ")
+            path, message = (path, message) if sep else ("blueprint", problem)
+            fields[path] = f"{fields[path]}; {message}" if path in fields else message
+        raise ApiError(400, "Invalid blueprint.", fields, errors=list(problems))
+    integration.blueprint = data
+    version = data.get("version") if isinstance(data, dict) else None
+    if isinstance(version, str) and version:
+        integration.blueprint_version = version
+    integration.save(update_fields=["blueprint", "blueprint_version", "updated_at"])
+    return integration.blueprint

@@ -1,0 +1,58 @@
+"""Management API: sources and their write keys (the collection API's credentials)."""
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from ninja import Router, Schema
+from ninja.responses import Status
+from pydantic import ConfigDict, StrictStr
+
+from integrations.api_support import ApiError, error_responses
+from integrations.models import Source
+
+router = Router(tags=["sources"])
+
+
+class SourceOut(Schema):
+    id: int
+    name: str
+    write_key: str
+    created_at: datetime
+
+
+class SourceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: StrictStr
+
+
+def source_out(source: Source) -> dict:
+    return {
+        "id": source.pk,
+        "name": source.name,
+        "write_key": source.write_key,
+        "created_at": source.created_at,
+    }
+
+
+@router.get("", response={200: list[SourceOut], **error_responses(401)})
+def list_sources(request):
+    """Every source, with its write key (send it as the collection API's Basic username)."""
+    return [source_out(s) for s in Source.objects.order_by("name", "id")]
+
+
+@router.post("", response={201: SourceOut, **error_responses(400, 401)})
+def create_source(request, payload: SourceIn):
+    """Create a source; the answer carries its new write key."""
+    name = payload.name.strip()
+    if not name:
+        raise ApiError(400, "Invalid input.", {"name": "This field is required."})
+    max_length = Source._meta.get_field("name").max_length
+    if len(name) > max_length:
+        raise ApiError(400, "Invalid input.", {"name": f"At most {max_length} characters."})
+    try:
+        with transaction.atomic():
+            source = Source.objects.create(name=name)
+    except IntegrityError:
+        raise ApiError(400, "Invalid input.", {"name": f"A source named {name!r} exists."})
+    return Status(201, source_out(source))

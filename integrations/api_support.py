@@ -1,0 +1,169 @@
+"""Shared pieces of the Management API: errors, bearer auth, lookups, JSON bodies.
+
+Every error the API answers has one shape, `{"error": "...", "fields": {...}}`, where
+`fields` maps the field at fault (e.g. `config.project_token`, `variant`, `Authorization`)
+to a message. Routers raise `ApiError` (or return `error(...)`); `install_error_handlers`
+turns ninja's own errors (validation, authentication, 404, HttpError) into the same shape.
+"""
+
+import json
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from integrations.models import ApiToken, Integration
+
+logger = logging.getLogger(__name__)
+
+BEARER_HINT = "Send 'Authorization: Bearer <token>' (create one with create_api_token)."
+
+
+class ErrorOut(Schema):
+    """The body of every error response."""
+
+    error: str
+    fields: dict[str, str] = {}
+    errors: list[str] | None = None  # every problem, when there can be many (blueprints)
+
+
+class ApiError(Exception):
+    """Raise from a view (or auth) to answer `status` with the error shape."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        fields: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.fields = dict(fields or {})
+        self.extra = extra
+
+
+def error(
+    status: int, message: str, fields: dict[str, str] | None = None, **extra: Any
+) -> HttpResponse:
+    """An error response: `{"error": message, "fields": fields, **extra}`."""
+    body = {"error": message, "fields": dict(fields or {}), **extra}
+    response = JsonResponse(body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="signal"'
+    return response
+
+
+def error_responses(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """For a route's `response=`: document these statuses as `ErrorOut`."""
+    return {status: ErrorOut for status in statuses}
+
+
+class BearerToken(HttpBearer):
+    """Management API tokens (`create_api_token`). Cookies and sessions never count."""
+
+    def __call__(self, request: HttpRequest) -> ApiToken:
+        header = request.headers.get(self.header, "")
+        if not header:
+            raise ApiError(401, "Authentication required.", {"Authorization": BEARER_HINT})
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError(401, "Expected a bearer token.", {"Authorization": BEARER_HINT})
+        return self.authenticate(request, token.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken:
+        api_token = ApiToken.authenticate(token)
+        if api_token is None:
+            raise ApiError(401, "Invalid token.", {"Authorization": "Unknown or revoked token."})
+        return api_token
+
+
+def get_integration_or_404(integration_id: int) -> Integration:
+    """The integration with this id, or an ApiError 404 naming `id`."""
+    integration = Integration.objects.filter(pk=integration_id).first()
+    if integration is None:
+        raise ApiError(
+            404, "Integration not found.", {"id": f"No integration with id {integration_id}."}
+        )
+    return integration
+
+
+def read_json_body(request: HttpRequest) -> Any:
+    """The request body parsed as JSON, or an ApiError 400 naming `body`."""
+    if not request.body:
+        raise ApiError(400, "Invalid input.", {"body": "A JSON body is required."})
+    try:
+        return json.loads(request.body)
+    except ValueError:  # includes JSONDecodeError and UnicodeDecodeError
+        raise ApiError(400, "Invalid JSON.", {"body": "The request body is not valid JSON."})
+
+
+# ninja's validation errors -> field names and messages.
+
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+_MESSAGES = {
+    "missing": "This field is required.",
+    "extra_forbidden": "Unknown field.",
+    "bool_type": "must be true or false",
+    "string_type": "must be a string",
+    "dict_type": "must be an object",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "int_type": "must be an integer",
+    "int_parsing": "must be an integer",
+}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    """("body", "payload", "config", "x") -> "config.x"; ("query", "status") -> "status"."""
+    parts = list(loc)
+    if parts[:1] == ["body"]:
+        parts = parts[2:]  # the body schema is nested under its parameter name
+    elif parts and parts[0] in _SOURCES:
+        parts = parts[1:]
+    return ".".join(str(p) for p in parts) or "body"
+
+
+def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
+    """ninja's ValidationError.errors -> {"field.path": "message"}."""
+    fields: dict[str, str] = {}
+    for item in errors:
+        name = _field_name(tuple(item.get("loc", ())))
+        message = _MESSAGES.get(item.get("type", ""), item.get("msg", "is invalid"))
+        fields[name] = f"{fields[name]}; {message}" if name in fields else message
+    return fields
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    """Answer every error of `api` as `{"error": ..., "fields": {...}}`."""
+
+    @api.exception_handler(ApiError)
+    def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return error(exc.status, exc.message, exc.fields, **exc.extra)
+
+    @api.exception_handler(ValidationError)
+    def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return error(400, "Invalid input.", validation_fields(exc.errors))
+
+    @api.exception_handler(AuthenticationError)
+    def _authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return error(401, "Authentication required.", {"Authorization": BEARER_HINT})
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+            return error(400, "Invalid JSON.", {"body": "The request body is not valid JSON."})
+        return error(exc.status_code, exc.message)
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return error(404, "Not found.", {"path": f"Nothing at {request.path}."})
+
+    @api.exception_handler(Exception)
+    def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("Management API error on %s %s", request.method, request.path)
+        return error(500, "Internal server error.")
