@@ -1,12 +1,251 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""The admin UI: installed integrations, the Integration Library, install, edit and delete."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from integrations import services
+from integrations.catalog import Destination, destinations, get_destination
+from integrations.forms import IntegrationForm, initial_for
 from integrations.models import Integration
 
+SECRET_MASK = "•••••• (stored)"
+View = Callable[..., HttpResponse]
 
-@login_required
+
+def staff_required(view: View) -> View:
+    """Anonymous visitors go to the login page; signed-in non-staff get a 403 page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_active and request.user.is_staff):
+            return render(request, "integrations/forbidden.html", status=403)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _destination_or_404(key: str) -> Destination:
+    destination = get_destination(key)
+    if destination is None:
+        raise Http404("No such destination in the catalog.")
+    return destination
+
+
+def _integration_or_404(pk: int) -> tuple[Integration, Destination]:
+    integration = get_object_or_404(Integration, pk=pk)
+    destination = integration.destination
+    if destination is None:
+        raise Http404("This integration's destination is no longer in the catalog.")
+    return integration, destination
+
+
+# Installed and Library tabs
+
+
+@staff_required
 def installed(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "integrations/installed.html", {"integrations": Integration.objects.all()}
-    )
+    rows = [_installed_row(i) for i in Integration.objects.all()]
+    return render(request, "integrations/installed.html", {"tab": "installed", "rows": rows})
+
+
+def _installed_row(integration: Integration) -> dict[str, Any]:
+    destination = integration.destination
+    variant = destination.variant(integration.variant) if destination else None
+    return {"integration": integration, "destination": destination, "variant": variant}
+
+
+def _matches(destination: Destination, category: str, query: str) -> bool:
+    if category and destination.category.lower() != category.lower():
+        return False
+    return not query or query.lower() in destination.name.lower()
+
+
+@staff_required
+def library(request: HttpRequest) -> HttpResponse:
+    category = request.GET.get("category", "").strip()
+    query = request.GET.get("q", "").strip()
+    catalog = destinations()
+    counts = _installed_counts()
+    cards = [
+        {"destination": d, "installed": counts.get(d.key, 0)}
+        for d in catalog
+        if _matches(d, category, query)
+    ]
+    context = {
+        "tab": "library",
+        "cards": cards,
+        "categories": sorted({d.category for d in catalog}),
+        "category": category,
+        "q": query,
+    }
+    return render(request, "integrations/library.html", context)
+
+
+def _installed_counts() -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for key in Integration.objects.values_list("catalog_key", flat=True):
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+# Install and edit
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def install(request: HttpRequest, key: str) -> HttpResponse:
+    destination = _destination_or_404(key)
+    variant_key = request.POST.get("variant") or request.GET.get("variant", "")
+    if len(destination.variants) == 1:
+        variant_key = destination.variants[0].key
+    variant = destination.variant(variant_key)
+    if variant is None:
+        return _choose_variant(request, destination, variant_key)
+    return integration_form(request, destination, variant_key=variant.key)
+
+
+def _choose_variant(request: HttpRequest, destination: Destination, chosen: str) -> HttpResponse:
+    error = f"Unknown variant “{chosen}”: choose one below." if chosen else ""
+    context = {"tab": "library", "destination": destination, "error": error}
+    return render(request, "integrations/choose_variant.html", context)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    integration, destination = _integration_or_404(pk)
+    return integration_form(request, destination, integration=integration)
+
+
+def integration_form(
+    request: HttpRequest,
+    destination: Destination,
+    *,
+    integration: Integration | None = None,
+    variant_key: str = "",
+) -> HttpResponse:
+    """One view for the install form and the edit form, keyed on `integration`."""
+    editing = integration is not None
+    if request.method == "POST":
+        form = IntegrationForm(destination, request.POST, editing=editing)
+        saved = _save(form, destination, integration, variant_key) if form.is_valid() else None
+        if saved is not None:
+            verb = "updated" if editing else "installed"
+            messages.success(request, f"{saved.name} {verb}.")
+            return redirect("integrations:detail", pk=saved.pk)
+    else:
+        initial = initial_for(integration) if editing else {"name": destination.name}
+        form = IntegrationForm(destination, initial=initial, editing=editing)
+    variant = destination.variant(integration.variant if integration else variant_key)
+    context = {
+        "tab": "installed" if editing else "library",
+        "destination": destination,
+        "integration": integration,
+        "variant": variant,
+        "form": form,
+    }
+    return render(request, "integrations/form.html", context)
+
+
+def _save(
+    form: IntegrationForm,
+    destination: Destination,
+    integration: Integration | None,
+    variant_key: str,
+) -> Integration | None:
+    """Run the shared service rules; on failure put their errors on the form."""
+    name = form.cleaned_data["name"]
+    try:
+        if integration is None:
+            return services.install(
+                destination, name=name, variant=variant_key, config=form.config()
+            )
+        return _update(integration, name, form.config())
+    except services.InstallError as error:
+        form.add_service_errors(error.fields)
+        return None
+
+
+def _update(integration: Integration, name: str, config: dict[str, Any]) -> Integration:
+    errors = {} if name.strip() else {"name": "This field is required."}
+    try:
+        services.update_config(integration, config, partial=False)
+    except services.InstallError as error:
+        errors.update(error.fields)
+    if errors:
+        raise services.InstallError(errors)
+    integration.name = name.strip()
+    integration.save()
+    return integration
+
+
+# One integration
+
+
+@staff_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    integration, destination = _integration_or_404(pk)
+    context = {
+        "tab": "installed",
+        "integration": integration,
+        "destination": destination,
+        "variant": destination.variant(integration.variant),
+        "settings_rows": settings_summary(integration, destination),
+        "live_url": _live_url(integration),
+    }
+    return render(request, "integrations/detail.html", context)
+
+
+def settings_summary(integration: Integration, destination: Destination) -> list[dict[str, Any]]:
+    """Label and display value of every config field; a secret shows only that it is set."""
+    rows = []
+    for spec in destination.fields:
+        if spec.secret:
+            shown = SECRET_MASK if integration.secrets.get(spec.key) else ""
+        elif spec.type == "boolean":
+            shown = "On" if integration.config.get(spec.key, spec.default) else "Off"
+        else:
+            shown = integration.config.get(spec.key, "")
+        rows.append({"key": spec.key, "label": spec.label, "value": shown})
+    return rows
+
+
+def _live_url(integration: Integration) -> str:
+    """The Live Events page, once it is routed (see the placeholder in detail.html)."""
+    try:
+        return reverse("integrations:live", kwargs={"pk": integration.pk})
+    except NoReverseMatch:
+        return ""
+
+
+@staff_required
+@require_POST
+def toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    integration = get_object_or_404(Integration, pk=pk)
+    integration.enabled = not integration.enabled
+    integration.save(update_fields=["enabled", "updated_at"])
+    state = "enabled" if integration.enabled else "disabled"
+    messages.success(request, f"{integration.name} {state}.")
+    return redirect("integrations:detail", pk=integration.pk)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    integration = get_object_or_404(Integration, pk=pk)
+    if request.method == "POST":
+        integration.delete()
+        messages.success(request, f"{integration.name} deleted.")
+        return redirect("integrations:installed")
+    context = {"tab": "installed", "integration": integration}
+    return render(request, "integrations/delete.html", context)
