@@ -1,0 +1,253 @@
+"""Mixpanel's HTTP client: one batch of items for one endpoint, one request, one SendResult.
+
+`send` and `build_request` share `_prepare`, so the preview shows exactly what is sent.
+Every answer is classified by `classify`, following Mixpanel's documented responses.
+"""
+
+import base64
+import gzip
+import json
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+from django.conf import settings
+
+from integrations.destinations.base import SendKind, SendResult
+
+QUERY = {
+    # ip=0: Mixpanel geolocates from each event's own `ip`, never from Signal's address.
+    "/track": {"verbose": "1", "ip": "0"},
+    "/import": {"strict": "1"},
+    "/engage": {"verbose": "1"},
+    "/groups": {"verbose": "1"},
+}
+GZIPPED = ("/track", "/import")  # Mixpanel does not support gzip on /engage and /groups
+REDACTED = "[redacted]"
+AUTH_HINT = "Invalid API secret: regenerate the API secret in Project Settings > Access Keys"
+REGION_HINT = (
+    "Also check that the data residency setting (EU / India) matches the project's region "
+    "and, with a service account, that the project ID is right."
+)
+HOST_HINT = (
+    "The project token does not match this host ({host}): check the project token in "
+    "Project Settings > Access Keys and the EU / India data residency setting."
+)
+
+Classified = tuple[SendKind, str, dict[int, str]]
+
+
+@dataclass(frozen=True)
+class _Request:
+    url: str
+    headers: dict[str, str]  # with Authorization, when the endpoint takes it
+    body: str  # the JSON text, uncompressed
+    content: bytes  # the bytes on the wire
+    secrets: tuple[str, ...]
+
+
+def send(
+    http: httpx.Client, config: dict[str, Any], endpoint: str, items: list[dict]
+) -> SendResult:
+    """POST one batch to Mixpanel and say what became of it."""
+    request = _prepare(config, endpoint, items)
+    started = time.perf_counter()
+    try:
+        response = http.post(request.url, content=request.content, headers=request.headers)
+    except httpx.TimeoutException as exc:
+        error = f"Mixpanel did not answer in time ({type(exc).__name__}); will retry"
+        return _result(request, started, ("retry", error, {}), None, "")
+    except httpx.RequestError as exc:
+        error = f"Could not reach Mixpanel ({type(exc).__name__}: {exc}); will retry"
+        return _result(request, started, ("retry", error, {}), None, "")
+    host = urlsplit(request.url).netloc
+    outcome = classify(endpoint, response.status_code, response.text, items, host)
+    return _result(request, started, outcome, response.status_code, response.text)
+
+
+def build_request(config: dict[str, Any], endpoint: str, items: list[dict]) -> dict[str, Any]:
+    """The request `send` would make, as {method, url, headers, body}, secrets redacted.
+
+    `body` is the uncompressed JSON text; a `Content-Encoding: gzip` header says it is
+    compressed on the wire.
+    """
+    request = _prepare(config, endpoint, items)
+    headers = {
+        name: f"Basic {REDACTED}" if name == "Authorization" else value
+        for name, value in request.headers.items()
+    }
+    body = _redact(request.body, request.secrets)
+    return {"method": "POST", "url": request.url, "headers": headers, "body": body}
+
+
+def _prepare(config: dict[str, Any], endpoint: str, items: list[dict]) -> _Request:
+    if endpoint not in QUERY:
+        raise ValueError(f"Mixpanel has no endpoint {endpoint!r}")
+    query = dict(QUERY[endpoint])
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if endpoint == "/import":
+        user, password, project_id = _import_credentials(config)
+        if project_id:
+            query["project_id"] = project_id
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        headers["Authorization"] = f"Basic {token}"
+    body = json.dumps(items, separators=(",", ":"), ensure_ascii=False)
+    content = body.encode()
+    if endpoint in GZIPPED:
+        content = gzip.compress(content, compresslevel=6, mtime=0)
+        headers["Content-Encoding"] = "gzip"
+    url = f"{_host(config)}{endpoint}?{urlencode(query)}"
+    return _Request(url, headers, body, content, _secrets(config))
+
+
+def _host(config: dict[str, Any]) -> str:
+    if _flag(config.get("eu_data_residency")):
+        return settings.MIXPANEL_EU_API_URL.rstrip("/")
+    if _flag(config.get("in_data_residency")):
+        return settings.MIXPANEL_IN_API_URL.rstrip("/")
+    return settings.MIXPANEL_API_URL.rstrip("/")
+
+
+def _flag(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def _import_credentials(config: dict[str, Any]) -> tuple[str, str, str]:
+    """(username, password, project_id): a service account, else the API secret, else the
+    project token, as Mixpanel's Basic auth forms for /import."""
+    user = config.get("service_account_username") or ""
+    secret = config.get("service_account_secret") or ""
+    if user and secret:
+        return user, secret, str(config.get("project_id") or "")
+    return config.get("api_secret") or config.get("project_token") or "", "", ""
+
+
+def _secrets(config: dict[str, Any]) -> tuple[str, ...]:
+    values = (config.get("api_secret"), config.get("service_account_secret"))
+    return tuple(v for v in values if isinstance(v, str) and len(v) >= 4)
+
+
+def _redact(text: str, secrets: tuple[str, ...]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _result(
+    request: _Request, started: float, outcome: Classified, status: int | None, text: str
+) -> SendResult:
+    kind, error, failed = outcome
+    return SendResult(
+        kind=kind,
+        status_code=status,
+        response_body=_redact(text, request.secrets),
+        latency_ms=round((time.perf_counter() - started) * 1000),
+        url=request.url,
+        request_body=_redact(request.body, request.secrets),
+        error=_redact(error, request.secrets),
+        failed={i: _redact(m, request.secrets) for i, m in failed.items()},
+    )
+
+
+def classify(
+    endpoint: str, status: int, text: str, items: list[dict], host: str = ""
+) -> Classified:
+    """(kind, error, failed) for one Mixpanel answer, per its documented responses."""
+    body = _json(text)
+    reason = _error_text(body, text)
+    if 200 <= status < 300:
+        return _classify_success(endpoint, body, text)
+    if status == 400:
+        return _classify_bad_request(endpoint, body, reason, items)
+    if status == 401:
+        error = f"Mixpanel refused the credentials (401: {reason}). {AUTH_HINT}. {REGION_HINT}"
+        return "auth_error", error, {}
+    if status == 403:
+        hint = HOST_HINT.format(host=host or "the Mixpanel host")
+        return "auth_error", f"Mixpanel refused the request (403: {reason}). {hint}", {}
+    if status == 413:
+        return "too_large", f"Mixpanel refused the batch as too large (413: {reason})", {}
+    if status == 429:
+        return "retry", f"Rate limited by Mixpanel (429: {reason}); will retry", {}
+    if status >= 500 or status == 408:
+        return "retry", f"Mixpanel is unavailable ({status}: {reason}); will retry", {}
+    return "rejected", f"Mixpanel answered {status}: {reason}", {}
+
+
+def _classify_success(endpoint: str, body: Any, text: str) -> Classified:
+    if endpoint == "/import":
+        if isinstance(body, dict) and (body.get("code") == 200 or body.get("status") == "OK"):
+            return "delivered", "", {}
+    else:
+        flag = body.get("status") if isinstance(body, dict) else body
+        if flag == 1 and not isinstance(flag, bool):
+            return "delivered", "", {}
+        if flag == 0 and not isinstance(flag, bool):
+            error = body.get("error") if isinstance(body, dict) else None
+            return "rejected", error or "Mixpanel refused the payload as invalid (0)", {}
+    return "retry", f"Unexpected answer from Mixpanel: {text[:200]!r}; will retry", {}
+
+
+def _classify_bad_request(endpoint: str, body: Any, reason: str, items: list[dict]) -> Classified:
+    records = body.get("failed_records") if isinstance(body, dict) else None
+    if endpoint != "/import" or not isinstance(records, list) or not records:
+        return "rejected", reason, {}
+    failed = _match_failed(records, items)
+    if not failed or len(failed) >= len(items):
+        return "rejected", _failure_summary(reason, failed, items), failed
+    return "partial", _failure_summary(reason, failed, items), failed
+
+
+def _failure_summary(reason: str, failed: dict[int, str], items: list[dict]) -> str:
+    if not failed:
+        return reason
+    first = min(failed)
+    return f"{reason}: {len(failed)} of {len(items)} records (record {first}: {failed[first]})"
+
+
+def _match_failed(records: list[Any], items: list[dict]) -> dict[int, str]:
+    """Failed records by item index: matched on `insert_id` / `$insert_id`, else `index`."""
+    by_id: dict[str, list[int]] = {}
+    for index, item in enumerate(items):
+        insert_id = (item.get("properties") or {}).get("$insert_id")
+        if insert_id:
+            by_id.setdefault(str(insert_id), []).append(index)
+    failed: dict[int, str] = {}
+    for record in records:
+        if not isinstance(record, dict):
+            continue
+        message = _record_message(record)
+        for index in _record_indexes(record, by_id, len(items)):
+            failed[index] = f"{failed[index]}; {message}" if index in failed else message
+    return failed
+
+
+def _record_indexes(record: dict[str, Any], by_id: dict[str, list[int]], count: int) -> list[int]:
+    insert_id = record.get("$insert_id") or record.get("insert_id")
+    if insert_id and str(insert_id) in by_id:
+        return by_id[str(insert_id)]
+    index = record.get("index")
+    if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < count:
+        return [index]
+    return []
+
+
+def _record_message(record: dict[str, Any]) -> str:
+    message = str(record.get("message") or record.get("error") or "failed validation")
+    field = record.get("field")
+    return f"{field}: {message}" if field and str(field) not in message else message
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _error_text(body: Any, text: str) -> str:
+    if isinstance(body, dict) and body.get("error"):
+        return str(body["error"])
+    return text.strip()[:500] or "no body"
