@@ -28,7 +28,8 @@ TIME_BUDGET_SECONDS = 60.0
 
 def backoff_seconds(attempts: int) -> float:
     """2 s doubling to 60 s, plus 1-5 s of jitter so retries from many rows spread out."""
-    return min(60.0, 2.0 ** max(attempts, 1)) + random.uniform(1.0, 5.0)
+    seconds = min(60.0, 2.0 ** max(attempts, 1)) + random.uniform(1.0, 5.0)
+    return seconds * settings.SIGNAL_BACKOFF_SCALE
 
 
 @dataclass

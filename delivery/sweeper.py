@@ -3,7 +3,7 @@
 import threading
 
 _stop = threading.Event()
-INTERVAL_SECONDS = 2.0
+INTERVAL_SECONDS = 1.0
 
 
 def _loop() -> None:

@@ -55,6 +55,9 @@ MIXPANEL_IN_API_URL = env.str("MIXPANEL_IN_API_URL", default="https://api-in.mix
 
 # How long a delivery keeps retrying transient failures before it is marked failed.
 SIGNAL_RETRY_WINDOW_SECONDS = env.int("SIGNAL_RETRY_WINDOW_SECONDS", default=4 * 3600)
+# Multiplies the whole backoff schedule (2 s doubling to 60 s, plus 1-5 s jitter); tests
+# shrink it so a retry storm plays out in seconds.
+SIGNAL_BACKOFF_SCALE = env.float("SIGNAL_BACKOFF_SCALE", default=1.0)
 # Largest collection request body, enforced before the body is read.
 SIGNAL_MAX_BODY_BYTES = env.int("SIGNAL_MAX_BODY_BYTES", default=4 * 1024 * 1024)
 SIGNAL_HTTP_TIMEOUT_SECONDS = env.float("SIGNAL_HTTP_TIMEOUT_SECONDS", default=10.0)
@@ -155,8 +158,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "polling_interval": 0.1}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "delivery"
+SIGNAL_SWEEP_INTERVAL_SECONDS = env.float("SIGNAL_SWEEP_INTERVAL_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE = {
-    "sweep-outbox": {"task": "delivery.tasks.sweep", "schedule": 5.0},
+    "sweep-outbox": {"task": "delivery.tasks.sweep", "schedule": SIGNAL_SWEEP_INTERVAL_SECONDS},
 }
 
 LOGGING = {

@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["tests.support.fake_mixpanel_fixtures"]
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
@@ -80,3 +82,29 @@ def daphne_server(django_db_setup, django_db_blocker, artifacts):
 
 def pytest_configure(config) -> None:
     os.environ.setdefault("PLAYWRIGHT_BROWSERS_PATH", "0")
+
+
+@pytest.fixture
+def stack(transactional_db, artifacts, request):
+    """Signal's distributed processes on Redis (daphne, a Celery worker, beat).
+
+    Pointed at the `fake_mixpanel` fixture; tests start further workers or web servers with
+    `stack.start_worker(name)` / `stack.start_web(name)`.
+    """
+    from tests.support.services import require_redis
+    from tests.support.stack import Stack, flush_redis
+
+    redis_url = require_redis()
+    flush_redis(redis_url)
+    fake = request.getfixturevalue("fake_mixpanel")
+    logs = artifacts / "stack" / request.node.name
+    logs.mkdir(parents=True, exist_ok=True)
+    stack = Stack(logs, redis_url, fake.url)
+    try:
+        stack.start_web()
+        stack.start_worker()
+        stack.start_beat()
+        yield stack
+    finally:
+        stack.stop()
+        flush_redis(redis_url)
