@@ -254,3 +254,28 @@ def test_transient_failures_past_the_retry_window_fail_with_the_last_error(stack
     wait_until(lambda: settled(integration, 1, "failed"), timeout=30)
     delivery = Delivery.objects.get(integration=integration)
     assert "gave up" in delivery.error and "503" in delivery.error
+
+
+def test_a_failed_delivery_replayed_from_the_api_arrives_with_the_same_insert_id(
+    stack, fake_mixpanel, client
+):
+    from integrations.models import ApiToken
+
+    integration = mixpanel("retail")
+    _, collect = collector(stack.base_url)
+    fake_mixpanel.script(
+        status=200, body={"status": 0, "error": "bad event"}, path="/track", times=1
+    )
+    send_batch(collect, [track()])
+    wait_until(lambda: settled(integration, 1, "failed"))
+    delivery = Delivery.objects.get(integration=integration)
+    insert_id = delivery.operations[0]["item"]["properties"]["$insert_id"]
+    _, token = ApiToken.issue("replay")
+    response = client.post(
+        f"/v1/admin/integrations/{integration.id}/deliveries/{delivery.id}/replay",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.json() == {"replayed": 1}
+    wait_until(lambda: settled(integration, 1), timeout=30)
+    (event,) = fake_mixpanel.unique_events()
+    assert event["properties"]["$insert_id"] == insert_id
