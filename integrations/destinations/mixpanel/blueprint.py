@@ -1,9 +1,313 @@
-"""The blueprint schema (placeholder until the mapping lands)."""
+"""The Mixpanel blueprint: its schema (pydantic), its validation messages and its compiled form.
 
-from typing import Any
+A blueprint is data (JSON) with a small, closed vocabulary: `identity`, `consent`,
+`delivery`, `events` (rules matched by type and name: rename, property mapping, drop),
+`revenue`, `traits`, `enrichment` and `groups`. See this folder's README for every key.
+`validation_errors` names the exact path of each problem (`events[3].properties.price:
+expected a property path`); `compiled` turns a valid blueprint into the frozen structure the
+transform reads, parsed once per distinct blueprint and cached.
+"""
+
+import copy
+import json
+import threading
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+from integrations.destinations.mixpanel.compiled import (
+    SYSTEM_PROPERTIES,
+    Compiled,
+    EventRule,
+    Mapping,
+    Revenue,
+    Traits,
+)
+from integrations.destinations.mixpanel.paths import Path, parse_key_path, parse_path
+
+VERSION = "0.1.0"
+
+
+class BlueprintError(ValueError):
+    """A blueprint that does not validate; `errors` are `path: message` strings."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def _paths(value: Any) -> list[str]:
+    items = value if isinstance(value, list) and value else [value]
+    if any(parse_path(item) is None for item in items):
+        raise ValueError("expected a property path")
+    return items
+
+
+def _event_name(value: str) -> str:
+    if value.startswith("$"):
+        raise ValueError("names starting with $ are reserved by Mixpanel")
+    return value
+
+
+def _property_name(value: str) -> str:
+    if value in SYSTEM_PROPERTIES:
+        raise ValueError(f"{value} is set by Signal and cannot be mapped")
+    return value
+
+
+def _trait_key(value: str) -> str:
+    if parse_key_path(value) is None:
+        raise ValueError("expected a trait name such as email or address.city")
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+PathSpec = Annotated[list[str], BeforeValidator(_paths)]
+EventName = Annotated[Text, AfterValidator(_event_name)]
+PropertyName = Annotated[Text, AfterValidator(_property_name)]
+TraitKey = Annotated[Text, AfterValidator(_trait_key)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class MatchModel(_Strict):
+    type: Literal["track", "page", "screen"]
+    name: Text | None = None
+
+
+class EventRuleModel(_Strict):
+    match: MatchModel
+    rename: EventName | None = None
+    drop: bool = False
+    properties: dict[PropertyName, PathSpec] = Field(default_factory=dict)
+    keep_unmapped: bool = True
+
+
+class IdentityModel(_Strict):
+    mode: Literal["original", "simplified"] = "original"
+
+
+class ConsentModel(_Strict):
+    category: Text = "analytics"
+    allow_missing: bool = False
+
+
+class DeliveryModel(_Strict):
+    always_import: bool = False
+
+
+class RevenueModel(_Strict):
+    events: Annotated[list[Text], Field(min_length=1)]
+    amount: PathSpec
+    currency: PathSpec | None = None
+    order_id: PathSpec | None = None
+    product_ids: PathSpec | None = None
+    transactions: bool = True
+
+
+class TraitsModel(_Strict):
+    profiles: bool = True
+    reserved: dict[TraitKey, Text] = Field(default_factory=dict)
+    set_once: list[TraitKey] = Field(default_factory=list)
+
+
+class EnrichmentModel(_Strict):
+    page: bool = True
+    user_agent: bool = True
+    campaign: bool = True
+    library: bool = True
+
+
+class GroupsModel(_Strict):
+    key: Annotated[PropertyName, AfterValidator(_event_name)]
+
+
+class BlueprintModel(_Strict):
+    version: Literal["0.1.0"]
+    status: Literal["alpha", "beta", "stable"]
+    variant: Text | None = None
+    description: str | None = None
+    identity: IdentityModel = IdentityModel()
+    consent: ConsentModel = ConsentModel()
+    delivery: DeliveryModel = DeliveryModel()
+    events: list[EventRuleModel] = Field(default_factory=list)
+    revenue: RevenueModel | None = None
+    traits: TraitsModel = TraitsModel()
+    enrichment: EnrichmentModel = EnrichmentModel()
+    groups: GroupsModel | None = None
+
+
+# ---- messages ---------------------------------------------------------------------------
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part != "[key]":
+            text += f".{part}" if text else str(part)
+    return text or "blueprint"
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind, msg = error["type"], error["msg"]
+    if kind == "missing":
+        return "required"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    elif msg.startswith("Input should be"):
+        msg = "expected" + msg.removeprefix("Input should be")
+    if "[key]" in error["loc"]:
+        return f"invalid name: {msg}"
+    return msg
+
+
+def _duplicate_matches(model: BlueprintModel) -> list[str]:
+    """A later rule with the same match as an earlier one could never apply."""
+    seen: dict[tuple[str, str | None], int] = {}
+    errors = []
+    for index, rule in enumerate(model.events):
+        key = (rule.match.type, rule.match.name)
+        if key in seen:
+            errors.append(f"events[{index}].match: same match as events[{seen[key]}]")
+        seen.setdefault(key, index)
+    return errors
+
+
+def _validate(data: Any) -> tuple[BlueprintModel | None, list[str]]:
+    if not isinstance(data, dict):
+        return None, ["blueprint: expected an object"]
+    try:
+        model = BlueprintModel.model_validate(data)
+    except ValidationError as exc:
+        return None, [f"{_location(e['loc'])}: {_message(e)}" for e in exc.errors()]
+    errors = _duplicate_matches(model)
+    return (None, errors) if errors else (model, [])
 
 
 def validation_errors(data: Any) -> list[str]:
-    if not isinstance(data, dict):
-        return ["blueprint: expected an object"]
-    return []
+    """Every problem in a blueprint, each as `path: message`; empty when it is valid."""
+    return _validate(data)[1]
+
+
+# ---- compiling --------------------------------------------------------------------------
+
+
+def _parsed(texts: list[str] | None) -> tuple[Path, ...]:
+    return tuple(parse_path(t) for t in texts or ())  # type: ignore[misc]
+
+
+def _rule(index: int, model: EventRuleModel) -> EventRule:
+    mappings = tuple(Mapping(target, _parsed(paths)) for target, paths in model.properties.items())
+    consumed = {p.top_property for m in mappings for p in m.paths} - {None}
+    return EventRule(
+        index=index,
+        type=model.match.type,
+        name=model.match.name,
+        rename=model.rename,
+        drop=model.drop,
+        mappings=mappings,
+        consumed=frozenset(consumed),  # type: ignore[arg-type]
+        keep_unmapped=model.keep_unmapped,
+    )
+
+
+def _revenue(model: RevenueModel | None) -> Revenue | None:
+    if model is None:
+        return None
+    return Revenue(
+        events=frozenset(model.events),
+        amount=_parsed(model.amount),
+        currency=_parsed(model.currency),
+        order_id=_parsed(model.order_id),
+        product_ids=_parsed(model.product_ids),
+        transactions=model.transactions,
+    )
+
+
+def _traits(model: TraitsModel) -> Traits:
+    reserved = tuple((tuple(k.split(".")), v) for k, v in model.reserved.items())
+    return Traits(model.profiles, reserved, frozenset(model.set_once))
+
+
+def _compile(model: BlueprintModel) -> Compiled:
+    rules = [_rule(i, r) for i, r in enumerate(model.events)]
+    named: dict[tuple[str, str], EventRule] = {}
+    anyname: dict[str, EventRule] = {}
+    for rule in rules:
+        if rule.name is None:
+            anyname.setdefault(rule.type, rule)
+        else:
+            named.setdefault((rule.type, rule.name), rule)
+    return Compiled(
+        mode=model.identity.mode,
+        consent_category=model.consent.category,
+        allow_missing_consent=model.consent.allow_missing,
+        always_import=model.delivery.always_import,
+        named_rules=named,
+        any_rules=anyname,
+        revenue=_revenue(model.revenue),
+        traits=_traits(model.traits),
+        enrich_page=model.enrichment.page,
+        enrich_user_agent=model.enrichment.user_agent,
+        enrich_campaign=model.enrichment.campaign,
+        enrich_library=model.enrichment.library,
+        group_key=model.groups.key if model.groups else None,
+    )
+
+
+def compile_blueprint(data: Any) -> Compiled:
+    """Validate and compile a blueprint; raises BlueprintError listing every problem."""
+    model, errors = _validate(data)
+    if model is None:
+        raise BlueprintError(errors)
+    return _compile(model)
+
+
+@lru_cache(maxsize=256)
+def _compiled_from_json(text: str) -> Compiled | BlueprintError:
+    try:
+        return compile_blueprint(json.loads(text))
+    except BlueprintError as exc:
+        return exc
+
+
+# id(blueprint) -> (the dict itself, a snapshot of it, its compiled form). Holding the dict
+# keeps its id from being reused; the snapshot catches a dict edited in place.
+_RECENT: dict[int, tuple[dict[str, Any], dict[str, Any], Compiled | BlueprintError]] = {}
+_RECENT_LOCK = threading.Lock()
+_RECENT_MAX = 64
+
+
+def compiled(data: dict[str, Any]) -> Compiled:
+    """The compiled form of a blueprint, parsed once per distinct content.
+
+    The hot path (the same dict object again) costs one dict lookup and one equality
+    check; new dicts with known content cost one JSON dump. Raises BlueprintError.
+    """
+    hit = _RECENT.get(id(data))
+    if hit is None or hit[0] is not data or hit[1] != data:
+        # Key order is kept: it decides precedence (e.g. firstName before first_name).
+        result = _compiled_from_json(json.dumps(data, default=str))
+        hit = (data, copy.deepcopy(data), result)
+        with _RECENT_LOCK:
+            if len(_RECENT) >= _RECENT_MAX:
+                _RECENT.clear()
+            _RECENT[id(data)] = hit
+    if isinstance(hit[2], BlueprintError):
+        raise hit[2]
+    return hit[2]

@@ -1,0 +1,107 @@
+"""One transform call: the event, its compiled blueprint and what every handler shares."""
+
+from datetime import datetime
+from typing import Any
+
+from integrations.destinations.base import Operation, Outcome
+from integrations.destinations.mixpanel.compiled import Compiled
+from integrations.destinations.mixpanel.identity import (
+    Identity,
+    endpoint_for,
+    epoch_ms,
+    event_time,
+    insert_id,
+    resolve,
+)
+from integrations.destinations.mixpanel.limits import item_too_large
+
+
+class Call:
+    """What every handler needs about one event; built once per transform."""
+
+    __slots__ = ("event", "bp", "token", "now", "context", "warnings", "ops", "sizes")
+
+    def __init__(self, event: dict[str, Any], bp: Compiled, token: str, now: datetime) -> None:
+        self.event = event
+        self.bp = bp
+        self.token = token
+        self.now = now
+        context = event.get("context")
+        self.context: dict[str, Any] = context if isinstance(context, dict) else {}
+        self.warnings: list[str] = []
+        self.ops: list[Operation] = []
+        self.sizes: list[int] = []  # estimated size of each op's item, for the 1 MB check
+
+    @property
+    def event_ip(self) -> str | int:
+        """The client IP for the event's `ip`; 0 tells Mixpanel not to geolocate Signal."""
+        ip = self.context.get("ip")
+        return ip if isinstance(ip, str) and ip else 0
+
+    @property
+    def profile_ip(self) -> str:
+        ip = self.event_ip
+        return ip if ip else "0"
+
+    def who(self) -> Identity:
+        who = resolve(self.event, self.bp.mode)
+        if who.warning:
+            self.warnings.append(who.warning)
+        return who
+
+    def when(self) -> tuple[datetime, str]:
+        when = event_time(self.event)
+        endpoint, ahead = endpoint_for(when, self.now, self.bp.always_import)
+        if ahead:
+            self.warnings.append("timestamp is more than 1 hour in the future")
+        return when, endpoint
+
+    def base_properties(self, who: Identity, when: datetime) -> dict[str, Any]:
+        """Signal's own properties, first so the 255-property cut never reaches them."""
+        props = {"token": self.token, "time": epoch_ms(when), "distinct_id": who.distinct_id}
+        if who.user_id is not None:
+            props["$user_id"] = who.user_id
+        if who.anonymous_id is not None:
+            props["$device_id"] = who.anonymous_id
+        props["$insert_id"] = insert_id(self.event)
+        props["ip"] = self.event_ip
+        return props
+
+    def add(self, endpoint: str, item: dict[str, Any], size: int = 0) -> None:
+        self.ops.append(Operation(endpoint, item))
+        self.sizes.append(size)
+
+    def outcome(self, name: str) -> Outcome:
+        for op, size in zip(self.ops, self.sizes, strict=True):
+            too_large = item_too_large(op.item, size)
+            if too_large:
+                return Outcome(
+                    "rejected",
+                    destination_event=name,
+                    reason=f"the {op.endpoint} item is {too_large:,} bytes, over Mixpanel's "
+                    "1 MB limit per event",
+                    field="properties",
+                    warnings=self.warnings,
+                )
+        return Outcome("deliver", self.ops, destination_event=name, warnings=self.warnings)
+
+
+def consent_problem(event: dict[str, Any], bp: Compiled) -> str | None:
+    """Why the event must be suppressed for lack of consent, or None when it may go."""
+    context = event.get("context")
+    consent = context.get("consent") if isinstance(context, dict) else None
+    prefs = consent.get("categoryPreferences") if isinstance(consent, dict) else None
+    category = bp.consent_category
+    if not isinstance(prefs, dict):
+        if bp.allow_missing_consent:
+            return None
+        return (
+            "consent: the event carries no consent information "
+            f'(context.consent.categoryPreferences) and "{category}" consent is required'
+        )
+    granted = prefs.get(category)
+    if granted is True:
+        return None
+    if granted is False:
+        return f'consent: the visitor declined "{category}"'
+    return f'consent: no "{category}" preference in context.consent.categoryPreferences'

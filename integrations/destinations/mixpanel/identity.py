@@ -1,0 +1,158 @@
+"""Who an event belongs to, when it happened and how Mixpanel deduplicates it."""
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+# Values Mixpanel refuses as distinct_id or $insert_id (they usually mean a client bug).
+PLACEHOLDERS = frozenset(
+    {
+        "00000000-0000-0000-0000-000000000000",
+        "anon",
+        "anonymous",
+        "nil",
+        "none",
+        "null",
+        "n/a",
+        "na",
+        "undefined",
+        "unknown",
+        "<nil>",
+        "0",
+        "-1",
+        "true",
+        "false",
+        "[]",
+        "{}",
+    }
+)
+MAX_ID_LENGTH = 255
+_INSERT_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)  # /import refuses anything before 1971
+TRACK_WINDOW = timedelta(days=5)  # /track silently drops older events
+FUTURE_LIMIT = timedelta(hours=1)  # /import refuses events further ahead
+MS = timedelta(milliseconds=1)
+
+
+class EventProblem(Exception):
+    """The event itself is unusable: `field` names what is wrong, the message says why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+        self.reason = reason
+
+
+_NO_PROBLEM = (None, None)
+
+
+def clean_id(event: dict[str, Any], key: str) -> tuple[str | None, str | None]:
+    """(usable id, problem): an id is a non-empty string or an integer, not a placeholder."""
+    value = event.get(key)
+    if value is None or value == "":
+        return _NO_PROBLEM
+    if (
+        type(value) is str
+        and len(value) <= MAX_ID_LENGTH
+        and not value[0].isspace()
+        and not value[-1].isspace()
+        and value.lower() not in PLACEHOLDERS
+    ):
+        return value, None  # the common case, without the slower checks below
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return None, f"{key} must be a string"
+    stripped = value.strip()
+    if not stripped:
+        return None, None
+    if stripped.lower() in PLACEHOLDERS:
+        return None, f'{key} "{value}" is a placeholder Mixpanel refuses'
+    if len(value) > MAX_ID_LENGTH:
+        return None, f"{key} is longer than {MAX_ID_LENGTH} characters"
+    return value, None
+
+
+class Identity(NamedTuple):
+    distinct_id: str
+    user_id: str | None
+    anonymous_id: str | None
+    warning: str | None = None
+
+
+def resolve(event: dict[str, Any], mode: str) -> Identity:
+    """Pick distinct_id: the user id once known, else the anonymous id.
+
+    Simplified ID Merge derives an anonymous user's distinct_id as `$device:<device id>`;
+    Signal sends that same value so events and profile updates agree with Mixpanel.
+    Raises EventProblem when the event has no usable id at all.
+    """
+    user, user_problem = clean_id(event, "userId")
+    anon, anon_problem = clean_id(event, "anonymousId")
+    if user is not None:
+        return Identity(user, user, anon)
+    if anon is None:
+        if user_problem:
+            raise EventProblem("userId", f"{user_problem}, and there is no usable anonymousId")
+        raise EventProblem(
+            "anonymousId" if anon_problem else "userId",
+            anon_problem or "the event has neither a userId nor an anonymousId",
+        )
+    distinct = f"$device:{anon}" if mode == "simplified" else anon
+    warning = f"{user_problem}: sent as the anonymous user" if user_problem else None
+    return Identity(distinct, None, anon, warning)
+
+
+def event_time(event: dict[str, Any]) -> datetime:
+    """The event's timestamp as an aware UTC datetime; raises EventProblem."""
+    raw = event.get("timestamp")
+    if not isinstance(raw, str):
+        raise EventProblem("timestamp", "timestamp must be an ISO 8601 string")
+    try:
+        when = datetime.fromisoformat(raw)
+    except ValueError:
+        raise EventProblem("timestamp", f'timestamp "{raw[:40]}" is not ISO 8601')
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    if when < EARLIEST:
+        raise EventProblem("timestamp", "timestamp is before 1971, which Mixpanel refuses")
+    return when
+
+
+def epoch_ms(when: datetime) -> int:
+    return (when - EPOCH) // MS
+
+
+def endpoint_for(when: datetime, now: datetime, always_import: bool) -> tuple[str, bool]:
+    """(endpoint, ahead): /track for the last 5 days, /import for older events (or always,
+    in strict mode); `ahead` when the event is more than 1 hour in the future."""
+    if when > now + FUTURE_LIMIT:
+        if always_import:
+            raise EventProblem("timestamp", "timestamp is more than 1 hour in the future")
+        return "/track", True
+    if always_import or when < now - TRACK_WINDOW:
+        return "/import", False
+    return "/track", False
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def insert_id(event: dict[str, Any]) -> str:
+    """A deterministic $insert_id: the messageId when it fits Mixpanel's format, else a hash.
+
+    Without a messageId it hashes the event's whole content, so every retry of the same
+    stored event sends the same $insert_id and Mixpanel counts it once.
+    """
+    message_id = event.get("messageId")
+    if isinstance(message_id, str) and message_id:
+        if _INSERT_ID.fullmatch(message_id) and message_id.lower() not in PLACEHOLDERS:
+            return message_id
+        return _digest(message_id)
+    if message_id is not None and message_id != "":
+        return _digest(str(message_id))
+    content = json.dumps(event, sort_keys=True, separators=(",", ":"), default=str)
+    return _digest(content)

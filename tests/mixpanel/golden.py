@@ -1,0 +1,55 @@
+"""Golden-file helpers: load a fixture case, run the transform, compare or rewrite.
+
+A case is `tests/fixtures/mixpanel/<variant>/<case>.input.json`:
+    {"description": "...", "blueprint_patch": {...}, "event": {...}}
+`blueprint_patch` (optional) is deep-merged onto the variant's shipped blueprint (objects
+merge, anything else replaces). Beside it, `<case>.expected.json` is the serialised Outcome.
+Run with SIGNAL_REGOLD=1 to rewrite expected files, then read the diff: they are the spec.
+"""
+
+import copy
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from integrations.destinations.mixpanel.entry import load_blueprint
+from integrations.destinations.mixpanel.transform import outcome_to_json, transform
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mixpanel"
+NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
+CONFIG = {"project_token": "abc123def456789", "api_secret": "secret-xyz"}
+REGOLD = os.environ.get("SIGNAL_REGOLD") == "1"
+
+
+def cases() -> list[Path]:
+    return sorted(FIXTURES.glob("*/*.input.json"))
+
+
+def case_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.name.removesuffix('.input.json')}"
+
+
+def merged(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in patch.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merged(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def run_case(path: Path) -> dict[str, Any]:
+    case = json.loads(path.read_text())
+    blueprint = merged(load_blueprint(path.parent.name), case.get("blueprint_patch", {}))
+    return outcome_to_json(transform(case["event"], blueprint, CONFIG, NOW))
+
+
+def expected_path(path: Path) -> Path:
+    return path.with_name(path.name.replace(".input.json", ".expected.json"))
+
+
+def dump(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
