@@ -157,6 +157,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than the task time limit, so a running task is never handed to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "polling_interval": 0.1}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_DEFAULT_QUEUE = "delivery"
 SIGNAL_SWEEP_INTERVAL_SECONDS = env.float("SIGNAL_SWEEP_INTERVAL_SECONDS", default=5.0)
 CELERY_BEAT_SCHEDULE = {

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from delivery.collect.store import source_id_for, store
+from delivery.collect.store import source_id_for, store, wake_fanout
 from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
 
 PATHS = {
@@ -125,15 +125,22 @@ async def collect(scope, receive, send) -> None:
         return await respond(send, exc.status, error(exc.message, exc.field))
     if accepted:
         await sync_to_async(store, thread_sensitive=False)(source_id, accepted, now)
+    await answer(send, path_type, accepted, rejected)
+    if accepted:
+        # After the answer: the events are committed, so the client never waits on the broker.
+        await sync_to_async(wake_fanout, thread_sensitive=False)()
+
+
+async def answer(send, path_type: str, accepted: list, rejected: list) -> None:
     if not rejected:
         return await respond(send, 200, {"success": True})
+    total = len(rejected) + len(accepted)
     await respond(
         send,
         400,
         {
             "success": False,
-            "error": f"{len(rejected)} of {len(rejected) + len(accepted)} events were rejected; "
-            "the others were accepted.",
+            "error": f"{len(rejected)} of {total} events were rejected; the others were accepted.",
             "accepted": len(accepted),
             "rejected": [r.to_json() for r in rejected],
             "fields": {_field_path(path_type, r): r.error for r in rejected},

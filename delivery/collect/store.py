@@ -43,14 +43,22 @@ def store(source_id: int, accepted: list[Accepted], received_at: datetime) -> No
     ]
     with transaction.atomic():
         Event.objects.bulk_create(rows, ignore_conflicts=True)
-    wake_fanout()
+
+
+# After a failed wake-up, skip them for a while: the sweeper fans out what they would have.
+BROKER_BACKOFF_SECONDS = 5.0
+_broker_down_until = 0.0
 
 
 def wake_fanout() -> None:
     """Ask a worker to fan out; if the broker is down the sweeper will do it later."""
+    global _broker_down_until
     from delivery.tasks import fanout
 
+    if time.monotonic() < _broker_down_until:
+        return
     try:
         fanout.apply_async(retry=False)
     except Exception as exc:  # the events are committed; only the wake-up is lost
+        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
         log.warning("could not enqueue fan-out (the sweeper will): %s", exc)
