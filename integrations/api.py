@@ -16,6 +16,7 @@ from ninja import NinjaAPI
 from integrations.api_catalog import router as catalog_router
 from integrations.api_deliveries import router as deliveries_router
 from integrations.api_integrations import router as integrations_router
+from integrations.api_preview import router as preview_router
 from integrations.api_sources import router as sources_router
 from integrations.api_support import BearerToken, error, install_error_handlers
 
@@ -81,4 +82,5 @@ install_error_handlers(api)
 api.add_router("/integration-catalog", catalog_router)
 api.add_router("/integrations", integrations_router)
 api.add_router("/integrations", deliveries_router)
+api.add_router("/integrations", preview_router)
 api.add_router("/sources", sources_router)

@@ -125,12 +125,16 @@ def content_id(event: dict[str, Any]) -> str:
 
 
 def normalize(event: dict[str, Any], received_at: str) -> dict[str, Any]:
-    """Fill what delivery relies on: ids as strings, a UTC timestamp, `receivedAt`."""
+    """Fill what delivery relies on: ids as strings, a timestamp, `receivedAt`.
+
+    A valid timestamp is kept as sent, so the stored event is the event the client sent.
+    """
     out = dict(event)
     for name in ("userId", "anonymousId", "groupId", "previousId"):
         if name in out:
             out[name] = _as_id(out[name])
-    out["timestamp"] = _timestamp(event.get("timestamp")) or received_at
+    if _timestamp(event.get("timestamp")) is None:
+        out["timestamp"] = received_at
     out["receivedAt"] = received_at
     return out
 
@@ -153,7 +157,7 @@ def check_events(raw: list[Any], path_type: str, received_at: str):
             continue
         event = {k: v for k, v in event.items() if k != "writeKey"} | {"type": kind}
         message_id = _as_id(event.get("messageId")) or content_id(event)
-        payload = normalize(event, received_at) | {"messageId": message_id}
+        payload = normalize(event, received_at)
         name = event.get("event") or event.get("name") or ""
         accepted.append(Accepted(index, message_id, kind, str(name)[:255], payload))
     return accepted, rejected

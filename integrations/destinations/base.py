@@ -35,6 +35,17 @@ class Outcome:
     field: str | None = None  # the field at fault, when rejected
     warnings: list[str] = dataclasses.field(default_factory=list)
 
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON: the golden files' shape, and what the preview API answers."""
+        return {
+            "status": self.status,
+            "destination_event": self.destination_event,
+            "operations": [op.to_json() for op in self.operations],
+            "reason": self.reason,
+            "field": self.field,
+            "warnings": list(self.warnings),
+        }
+
 
 @dataclass
 class SendResult:

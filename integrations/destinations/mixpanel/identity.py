@@ -154,5 +154,7 @@ def insert_id(event: dict[str, Any]) -> str:
         return _digest(message_id)
     if message_id is not None and message_id != "":
         return _digest(str(message_id))
-    content = json.dumps(event, sort_keys=True, separators=(",", ":"), default=str)
+    # receivedAt is when Signal got it, not part of what the client sent.
+    content = {k: v for k, v in event.items() if k != "receivedAt"}
+    content = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     return _digest(content)

@@ -58,11 +58,4 @@ def transform(
 
 def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
     """An Outcome as plain JSON: the golden files' shape, reused by the preview API."""
-    return {
-        "status": outcome.status,
-        "destination_event": outcome.destination_event,
-        "operations": [op.to_json() for op in outcome.operations],
-        "reason": outcome.reason,
-        "field": outcome.field,
-        "warnings": list(outcome.warnings),
-    }
+    return outcome.to_json()
