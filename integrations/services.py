@@ -35,13 +35,17 @@ def install(
     errors.update({f"config.{k}": v for k, v in config_errors.items()})
     if errors:
         raise InstallError(errors)
+    blueprint = copy.deepcopy(destination.load_blueprint(variant))
+    problems = destination.validate_blueprint(blueprint)
+    if problems:  # a shipped blueprint is tested, so this is a bug, not the user's input
+        raise InstallError({"variant": f"The {variant} blueprint is invalid: {problems[0]}"})
     return Integration.objects.create(
         catalog_key=destination.key,
         variant=variant,
         name=name.strip(),
         config=plain,
         secrets=secrets,
-        blueprint=copy.deepcopy(destination.load_blueprint(variant)),
+        blueprint=blueprint,
         blueprint_version=destination.blueprint_version,
         delivery_mode=delivery_mode,
     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations import services
 from integrations.catalog import Destination, destinations, get_destination
+from integrations.dashboard_stats import dashboard_context
 from integrations.forms import IntegrationForm, initial_for
 from integrations.models import Integration
 
@@ -194,6 +195,7 @@ def _update(integration: Integration, name: str, config: dict[str, Any]) -> Inte
 
 @staff_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dashboard's blocks followed by the settings."""
     integration, destination = _integration_or_404(pk)
     context = {
         "tab": "installed",
@@ -202,6 +204,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "variant": destination.variant(integration.variant),
         "settings_rows": settings_summary(integration, destination),
         "live_url": _live_url(integration),
+        **dashboard_context(request, integration, request.GET.get("window", "day")),
     }
     return render(request, "integrations/detail.html", context)
 

@@ -18,14 +18,15 @@ def _stamp(delta: timedelta) -> str:
     ("age", "endpoint"),
     [
         (timedelta(0), "/track"),
-        (timedelta(days=4, hours=23, minutes=59), "/track"),
-        (timedelta(days=5), "/track"),
-        (timedelta(days=5, minutes=1), "/import"),
+        (timedelta(days=4, hours=17, minutes=59), "/track"),
+        (timedelta(days=4, hours=18), "/track"),
+        (timedelta(days=4, hours=18, minutes=1), "/import"),
+        (timedelta(days=4, hours=23, minutes=59), "/import"),
         (timedelta(days=10), "/import"),
         (timedelta(days=3000), "/import"),
     ],
 )
-def test_events_older_than_five_days_go_to_import(age: timedelta, endpoint: str) -> None:
+def test_events_older_than_five_days_less_a_retry_margin_go_to_import(age: timedelta, endpoint: str) -> None:
     outcome = run(event(timestamp=_stamp(age)))
     assert outcome.operations[0].endpoint == endpoint
 

@@ -32,7 +32,9 @@ MAX_ID_LENGTH = 255
 _INSERT_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)  # /import refuses anything before 1971
-TRACK_WINDOW = timedelta(days=5)  # /track silently drops older events
+# /track silently drops events older than 5 days. Keep a margin so that a delivery still
+# retrying through Signal's retry window (4 h by default) never ages out on /track.
+TRACK_WINDOW = timedelta(days=5) - timedelta(hours=6)
 FUTURE_LIMIT = timedelta(hours=1)  # /import refuses events further ahead
 MS = timedelta(milliseconds=1)
 
