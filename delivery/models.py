@@ -46,7 +46,8 @@ class Delivery(models.Model):
     destination_event = models.CharField(max_length=255, blank=True, default="")
     # [{"endpoint": "/track", "item": {...}}, ...] exactly as they are sent, every attempt.
     operations = models.JSONField(default=list)
-    # Indexes into `operations` that the destination has accepted.
+    # Indexes into `operations` the destination has accepted, while the delivery is pending or
+    # failed (a replay resends only the rest). Empty once delivered: then all of them are in.
     done = models.JSONField(default=list)
     warnings = models.JSONField(default=list)
     error = models.TextField(blank=True, default="")

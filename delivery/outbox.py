@@ -17,7 +17,7 @@ from delivery.models import Delivery, Event
 from integrations.models import Integration
 
 log = logging.getLogger("signal.outbox")
-FANOUT_BATCH = 500
+FANOUT_BATCH = 1000
 STALE_FANOUT = timedelta(seconds=2)
 
 
