@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
-from delivery.collect.store import source_id_for, store, wake_fanout
+from delivery.collect.store import ingest
 from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
 
 PATHS = {
@@ -115,20 +115,15 @@ async def collect(scope, receive, send) -> None:
                     "writeKey",
                 ),
             )
-        source_id = await sync_to_async(source_id_for, thread_sensitive=False)(write_key)
-        if source_id is None:
-            return await respond(send, 401, error("Unknown write key.", "writeKey"))
         now = datetime.now(UTC)
         received = now.isoformat().replace("+00:00", "Z")
         accepted, rejected = check_events(events_of(data, path_type), path_type, received)
     except BadRequest as exc:
         return await respond(send, exc.status, error(exc.message, exc.field))
-    if accepted:
-        await sync_to_async(store, thread_sensitive=False)(source_id, accepted, now)
+    known = await sync_to_async(ingest, thread_sensitive=False)(write_key, accepted, now)
+    if not known:
+        return await respond(send, 401, error("Unknown write key.", "writeKey"))
     await answer(send, path_type, accepted, rejected)
-    if accepted:
-        # After the answer: the events are committed, so the client never waits on the broker.
-        await sync_to_async(wake_fanout, thread_sensitive=False)()
 
 
 async def answer(send, path_type: str, accepted: list, rejected: list) -> None:

@@ -1,10 +1,11 @@
 """The collector's one durable write, and the wake-up for the fan-out workers."""
 
 import logging
+import threading
 import time
 from datetime import datetime
 
-from django.db import transaction
+from django.db import close_old_connections
 
 from delivery.collect.validate import Accepted
 from delivery.models import Event
@@ -28,6 +29,19 @@ def source_id_for(write_key: str) -> int | None:
     return source_id
 
 
+def ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> bool:
+    """Authenticate and store in one trip to a worker thread; False for an unknown key."""
+    # These threads serve no Django request, so nothing else retires a broken connection.
+    close_old_connections()
+    source_id = source_id_for(write_key)
+    if source_id is None:
+        return False
+    if accepted:
+        store(source_id, accepted, received_at)
+        waker.poke()
+    return True
+
+
 def store(source_id: int, accepted: list[Accepted], received_at: datetime) -> None:
     """Insert the events in one statement; a repeated messageId is stored once."""
     rows = [
@@ -41,24 +55,46 @@ def store(source_id: int, accepted: list[Accepted], received_at: datetime) -> No
         )
         for a in accepted
     ]
-    with transaction.atomic():
-        Event.objects.bulk_create(rows, ignore_conflicts=True)
+    # One INSERT ... ON CONFLICT DO NOTHING, committed when it returns (autocommit).
+    Event.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-# After a failed wake-up, skip them for a while: the sweeper fans out what they would have.
-BROKER_BACKOFF_SECONDS = 5.0
-_broker_down_until = 0.0
+class Waker:
+    """Wakes the fan-out workers from a thread of its own, off the request path.
+
+    Requests only set a flag. The thread turns any number of pokes into one task at most
+    every `interval`, and a poke that lands while a task is being sent causes another, so
+    no stored event waits for the sweeper unless the broker is down.
+    """
+
+    def __init__(self, interval: float = 0.01, broker_backoff: float = 2.0) -> None:
+        self.interval, self.broker_backoff = interval, broker_backoff
+        self.flag = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.lock = threading.Lock()
+
+    def poke(self) -> None:
+        self.flag.set()
+        if self.thread is None or not self.thread.is_alive():
+            with self.lock:
+                if self.thread is None or not self.thread.is_alive():
+                    self.thread = threading.Thread(
+                        target=self.run, name="fanout-waker", daemon=True
+                    )
+                    self.thread.start()
+
+    def run(self) -> None:
+        from delivery.tasks import fanout
+
+        while True:
+            self.flag.wait()
+            self.flag.clear()
+            try:
+                fanout.apply_async(retry=False)
+            except Exception as exc:  # the events are committed; the sweeper will fan out
+                log.warning("could not enqueue fan-out (the sweeper will): %s", exc)
+                time.sleep(self.broker_backoff)
+            time.sleep(self.interval)
 
 
-def wake_fanout() -> None:
-    """Ask a worker to fan out; if the broker is down the sweeper will do it later."""
-    global _broker_down_until
-    from delivery.tasks import fanout
-
-    if time.monotonic() < _broker_down_until:
-        return
-    try:
-        fanout.apply_async(retry=False)
-    except Exception as exc:  # the events are committed; only the wake-up is lost
-        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
-        log.warning("could not enqueue fan-out (the sweeper will): %s", exc)
+waker = Waker()
