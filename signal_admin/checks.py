@@ -76,9 +76,22 @@ def check_redis(app_configs, **kwargs) -> list[Error]:
     except redis.RedisError as exc:
         return [
             Error(
-                f"REDIS_URL ({settings.REDIS_URL}) is unreachable: {exc}.",
+                f"REDIS_URL ({_redacted(settings.REDIS_URL)}) is unreachable: {exc}.",
                 hint="Start Redis or fix REDIS_URL; unset it to run standalone without Redis.",
                 id="signal.E003",
             )
         ]
     return []
+
+
+def _redacted(url: str) -> str:
+    """The URL without its password, so a check message never prints a secret."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (
+        f":{parts.port}" if parts.port else ""
+    )
+    return urlunsplit(parts._replace(netloc=netloc))

@@ -28,3 +28,9 @@ def test_debug_with_public_hosts_is_refused():
 @override_settings(SIGNAL_ENCRYPTION_KEYS=["not-a-key"])
 def test_an_invalid_encryption_key_is_refused():
     assert "signal.E005" in {e.id for e in run_checks(tags=["security"])}
+
+
+@override_settings(REDIS_URL="redis://:hunter2@127.0.0.1:1/0")
+def test_the_redis_check_never_prints_the_password():
+    (error,) = [e for e in run_checks() if e.id == "signal.E003"]
+    assert "hunter2" not in error.msg

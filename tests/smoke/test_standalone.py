@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.support.processes import ROOT, free_port, wait_for_port
+from tests.support.stack import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -48,11 +49,24 @@ def start(env: dict[str, str]) -> subprocess.Popen:
     return proc
 
 
+_early: dict[int, str] = {}
+
+
+def proc_output_so_far(proc: subprocess.Popen) -> str:
+    """The first lines the server printed (the password and write key come first)."""
+    if proc.pid not in _early:
+        lines = []
+        while "running on" not in (line := proc.stdout.readline()):
+            lines.append(line)
+        _early[proc.pid] = "".join(lines)
+    return _early[proc.pid]
+
+
 def stop(proc: subprocess.Popen) -> str:
     proc.send_signal(signal.SIGINT)
     output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, output
-    return output
+    return _early.pop(proc.pid, "") + output
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -63,8 +77,11 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout.strip()
 
 
-def test_standalone_serves_everything_installs_and_keeps_data_across_restarts(standalone_env):
-    # given a fresh clone's first run
+def test_standalone_serves_everything_installs_and_keeps_data_across_restarts(
+    standalone_env, fake_mixpanel
+):
+    # given a fresh clone's first run, with Mixpanel's host pointed at the fake
+    standalone_env["MIXPANEL_API_URL"] = fake_mixpanel.url
     base = f"http://127.0.0.1:{standalone_env['SIGNAL_PORT']}"
     proc = start(standalone_env)
     try:
@@ -79,6 +96,17 @@ def test_standalone_serves_everything_installs_and_keeps_data_across_restarts(st
         assert "your_api_secret" not in response.text
         assert httpx.get(f"{base}/login/").status_code == 200
         assert httpx.get(f"{base}/static/css/signal.css").status_code == 200
+        assert httpx.get(f"{base}/static/datafly.js").status_code == 200
+        # and an event sent with the printed write key reaches Mixpanel via the worker thread
+        write_key = re.search(r"write key is (\S+)", proc_output_so_far(proc)).group(1)
+        event = {
+            "event": "Smoke",
+            "anonymousId": "a-1",
+            "messageId": "smoke-1",
+            "context": {"consent": {"categoryPreferences": {"analytics": True}}},
+        }
+        assert httpx.post(f"{base}/v1/track", json=event, auth=(write_key, "")).status_code == 200
+        wait_until(lambda: fake_mixpanel.unique_events(), timeout=20)
     finally:
         first_output = stop(proc)
     # then the password was printed once, and it stopped cleanly
