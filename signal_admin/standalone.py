@@ -70,13 +70,25 @@ def stop_worker(worker, thread: threading.Thread) -> None:
 def serve(port: int) -> None:
     """Run daphne in this thread until Ctrl-C or SIGTERM."""
     from daphne.endpoints import build_endpoint_description_strings
-    from daphne.server import Server
+    from daphne.server import Server  # installs the asyncio reactor: before twisted's import
+    from twisted.internet import reactor
 
     from signal_admin.asgi import application
 
+    # The worker threads broadcast through the in-memory channel layer, which lives on
+    # daphne's loop. At startup the loop is not running yet, so look it up one tick later.
+    reactor.callWhenRunning(lambda: reactor.callLater(0, _remember_serving_loop))
     Server(
         application=application,
         endpoints=build_endpoint_description_strings(host="127.0.0.1", port=port),
         signal_handlers=True,
         action_logger=None,
     ).run()
+
+
+def _remember_serving_loop() -> None:
+    import asyncio
+
+    from delivery import broadcast
+
+    broadcast.serving_loop = asyncio.get_running_loop()
