@@ -7,6 +7,7 @@ key (HTTP Basic username, or `writeKey` in the body). A 200 means every event is
 import base64
 import json
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from asgiref.sync import sync_to_async
@@ -15,6 +16,10 @@ from django.conf import settings
 from delivery.collect.store import ingest
 from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
 
+# Enough concurrent inserts for the database to commit them in groups, not one by one.
+DATABASE_THREADS = ThreadPoolExecutor(
+    max_workers=settings.SIGNAL_COLLECT_THREADS, thread_name_prefix="collect"
+)
 PATHS = {
     f"/v1/{name}": name
     for name in (
@@ -120,7 +125,9 @@ async def collect(scope, receive, send) -> None:
         accepted, rejected = check_events(events_of(data, path_type), path_type, received)
     except BadRequest as exc:
         return await respond(send, exc.status, error(exc.message, exc.field))
-    known = await sync_to_async(ingest, thread_sensitive=False)(write_key, accepted, now)
+    known = await sync_to_async(ingest, thread_sensitive=False, executor=DATABASE_THREADS)(
+        write_key, accepted, now
+    )
     if not known:
         return await respond(send, 401, error("Unknown write key.", "writeKey"))
     await answer(send, path_type, accepted, rejected)

@@ -1,14 +1,14 @@
 """The collector's one durable write, and the wake-up for the fan-out workers."""
 
+import json
 import logging
 import threading
 import time
 from datetime import datetime
 
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, connection
 
 from delivery.collect.validate import Accepted
-from delivery.models import Event
 from integrations.models import Source
 
 log = logging.getLogger("signal.collect")
@@ -31,8 +31,16 @@ def source_id_for(write_key: str) -> int | None:
 
 def ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> bool:
     """Authenticate and store in one trip to a worker thread; False for an unknown key."""
-    # These threads serve no Django request, so nothing else retires a broken connection.
-    close_old_connections()
+    try:
+        return _ingest(write_key, accepted, received_at)
+    except (InterfaceError, OperationalError):
+        # These threads serve no Django request, so nothing else retires a connection the
+        # database dropped: retire it and try once more on a fresh one.
+        connection.close()
+        return _ingest(write_key, accepted, received_at)
+
+
+def _ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> bool:
     source_id = source_id_for(write_key)
     if source_id is None:
         return False
@@ -42,21 +50,25 @@ def ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> b
     return True
 
 
+INSERT_SQL = (
+    "INSERT INTO delivery_event (source_id, message_id, type, name, payload, received_at) "
+    "VALUES {rows} ON CONFLICT (source_id, message_id) DO NOTHING"
+)
+
+
 def store(source_id: int, accepted: list[Accepted], received_at: datetime) -> None:
-    """Insert the events in one statement; a repeated messageId is stored once."""
-    rows = [
-        Event(
-            source_id=source_id,
-            message_id=a.message_id,
-            type=a.type,
-            name=a.name,
-            payload=a.payload,
-            received_at=received_at,
-        )
-        for a in accepted
-    ]
-    # One INSERT ... ON CONFLICT DO NOTHING, committed when it returns (autocommit).
-    Event.objects.bulk_create(rows, ignore_conflicts=True)
+    """Insert the events in one statement; a repeated messageId is stored once.
+
+    Plain SQL in autocommit: one round trip and one commit per request, which is what the
+    collector's throughput is made of (the ORM's bulk_create adds BEGIN and model work).
+    """
+    payload = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+    row = f"(%s, %s, %s, %s, {payload}, %s)"
+    params: list = []
+    for a in accepted:
+        params += [source_id, a.message_id, a.type, a.name, json.dumps(a.payload), received_at]
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_SQL.format(rows=", ".join([row] * len(accepted))), params)
 
 
 class Waker:
@@ -67,7 +79,7 @@ class Waker:
     no stored event waits for the sweeper unless the broker is down.
     """
 
-    def __init__(self, interval: float = 0.01, broker_backoff: float = 2.0) -> None:
+    def __init__(self, interval: float = 0.05, broker_backoff: float = 2.0) -> None:
         self.interval, self.broker_backoff = interval, broker_backoff
         self.flag = threading.Event()
         self.thread: threading.Thread | None = None
