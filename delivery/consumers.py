@@ -39,24 +39,6 @@ def recent_messages(integration_id: int, limit: int = RECENT_ON_CONNECT) -> list
     return [message_for(row) for row in reversed(rows)]
 
 
-def with_delivery_ids(integration_id: int, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fill in the delivery_id of messages broadcast before their rows had ids (rows created
-    in bulk), so the page can key every update of one delivery to one row."""
-    missing = {m["id"] for m in messages if m.get("delivery_id") is None}
-    if not missing:
-        return messages
-    rows = Delivery.objects.filter(
-        integration_id=integration_id, event__message_id__in=missing
-    ).values_list("id", "event__message_id", "event__received_at")
-    found = {(message_id, received.isoformat()): pk for pk, message_id, received in rows}
-    return [
-        m
-        if m.get("delivery_id") is not None
-        else m | {"delivery_id": found.get((m["id"], m["received_at"]))}
-        for m in messages
-    ]
-
-
 class LiveEventsConsumer(AsyncJsonWebsocketConsumer):
     integration_id: int | None = None
     group: str | None = None
@@ -83,10 +65,5 @@ class LiveEventsConsumer(AsyncJsonWebsocketConsumer):
         """The stream is one-way; anything the browser sends is ignored."""
 
     async def delivery_update(self, event: dict[str, Any]) -> None:
-        messages = event.get("messages", [])
-        if any(m.get("delivery_id") is None for m in messages):
-            messages = await database_sync_to_async(with_delivery_ids)(
-                self.integration_id, messages
-            )
-        for message in messages:
+        for message in event.get("messages", []):
             await self.send_json(message)

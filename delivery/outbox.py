@@ -70,7 +70,11 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
             for integration in integrations
         ]
         Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-        Event.objects.filter(id__in=[e.id for e in events]).update(fanned_out_at=now)
+        event_ids = [e.id for e in events]
+        Event.objects.filter(id__in=event_ids).update(fanned_out_at=now)
+    # Read the rows back: an insert that skips conflicts does not return their ids, and the
+    # live view keys its rows by delivery id.
+    rows = list(Delivery.objects.filter(event_id__in=event_ids).select_related("event"))
     queued = {r.integration_id for r in rows if r.status == Delivery.QUEUED}
     for integration_id in queued:
         enqueue_send(integration_id)

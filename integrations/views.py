@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations import services
@@ -224,11 +224,7 @@ def settings_summary(integration: Integration, destination: Destination) -> list
 
 
 def _live_url(integration: Integration) -> str:
-    """The Live Events page, once it is routed (see the placeholder in detail.html)."""
-    try:
-        return reverse("integrations:live", kwargs={"pk": integration.pk})
-    except NoReverseMatch:
-        return ""
+    return reverse("integrations:live", kwargs={"pk": integration.pk})
 
 
 @staff_required

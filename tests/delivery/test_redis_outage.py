@@ -17,8 +17,17 @@ pytestmark = [pytest.mark.slow, pytest.mark.services, pytest.mark.django_db(tran
 
 def start_redis(port: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no"],
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
         stdout=subprocess.DEVNULL,
     )
     wait_for_port(port, proc=proc)
@@ -36,8 +45,7 @@ def private_redis():
         holder["proc"].wait()
 
 
-def test_the_collector_keeps_its_word_while_redis_is_down(private_redis, fake_mixpanel,
-                                                          artifacts):
+def test_the_collector_keeps_its_word_while_redis_is_down(private_redis, fake_mixpanel, artifacts):
     port, holder = private_redis
     logs = artifacts / "stack" / "redis-outage"
     logs.mkdir(parents=True, exist_ok=True)

@@ -15,8 +15,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def accept(*events: dict) -> None:
     source = Source.objects.create(name="Website")
     for event in events:
-        Event.objects.create(source=source, message_id=event["messageId"], type="track",
-                             name=event["event"], payload=event, received_at=timezone.now())
+        Event.objects.create(
+            source=source,
+            message_id=event["messageId"],
+            type="track",
+            name=event["event"],
+            payload=event,
+            received_at=timezone.now(),
+        )
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from django.test import Client
 
 from delivery.broadcast import broadcast, broadcast_deliveries
 from delivery.consumers import RECENT_ON_CONNECT
+from delivery.models import Delivery
 from signal_admin.asgi import application
 from tests.delivery.helpers import mixpanel
 from tests.live.conftest import delivered
@@ -229,24 +230,37 @@ def test_it_stops_hearing_updates_after_disconnecting(integration, staff_session
     assert run(scenario)["delivery_id"] == 9
 
 
-def test_an_update_broadcast_before_its_row_had_an_id_gets_the_delivery_id(
-    integration, source, staff_session
-):
-    # given a fan-out broadcast of a row created in bulk (no primary key yet)
-    row = delivered(integration, source)
-    early = {**message(0, "queued"), "id": row.event.message_id, "delivery_id": None}
-    early["received_at"] = row.event.received_at.isoformat()
+def test_the_fan_out_broadcasts_each_new_delivery_with_its_id(integration, source):
+    # given a stored event and a listener on the integration's group
+    from channels.layers import get_channel_layer
+    from django.utils import timezone
 
-    async def scenario():
-        communicator = socket(integration.id, staff_session)
-        await communicator.connect()
-        await communicator.receive_json_from()  # the backlog
-        await sync_to_async(broadcast)(integration.id, [early, message(5)])
-        heard = [await communicator.receive_json_from() for _ in range(2)]
-        await communicator.disconnect()
-        return heard
+    from delivery.broadcast import group_name
+    from delivery.models import Event
+    from delivery.outbox import fan_out_pending
 
-    # then the page receives it keyed to its delivery
-    heard = run(scenario)
-    assert [m["delivery_id"] for m in heard] == [row.id, 5]
-    assert heard[0]["status"] == "queued"
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group_name(integration.id), channel)
+    event = {
+        "type": "track",
+        "event": "Product Viewed",
+        "anonymousId": "a",
+        "messageId": "m-9",
+        "timestamp": timezone.now().isoformat(),
+        "context": {"consent": {"categoryPreferences": {"analytics": True}}},
+    }
+    Event.objects.create(
+        source=source,
+        message_id="m-9",
+        type="track",
+        name="Product Viewed",
+        payload=event,
+        received_at=timezone.now(),
+    )
+    # when the fan-out creates the delivery rows in bulk
+    fan_out_pending()
+    # then the update names the row it belongs to
+    (update,) = async_to_sync(layer.receive)(channel)["messages"]
+    row = Delivery.objects.get()
+    assert (update["delivery_id"], update["status"]) == (row.id, "queued")

@@ -26,7 +26,9 @@ def _stamp(delta: timedelta) -> str:
         (timedelta(days=3000), "/import"),
     ],
 )
-def test_events_older_than_five_days_less_a_retry_margin_go_to_import(age: timedelta, endpoint: str) -> None:
+def test_events_older_than_five_days_less_a_retry_margin_go_to_import(
+    age: timedelta, endpoint: str
+) -> None:
     outcome = run(event(timestamp=_stamp(age)))
     assert outcome.operations[0].endpoint == endpoint
 
