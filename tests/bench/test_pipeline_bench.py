@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -27,14 +26,18 @@ from django.utils import timezone
 from delivery.models import Attempt, Delivery, Event
 from tests.delivery.helpers import mixpanel
 from tests.support.fake_mixpanel_remote import fake_mixpanel_process
-from tests.support.processes import free_port, wait_for_port
+from tests.support.processes import daphne_args, free_port, running
 from tests.support.services import require_redis
 from tests.support.stack import Stack, flush_redis, wait_until
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+    pytest.mark.timeout(1200),
+]
 WRK = Path(__file__).parent / "wrk"
 SECONDS = int(os.environ.get("SIGNAL_BENCH_SECONDS", "8"))
-E2E_EVENTS = int(os.environ.get("SIGNAL_BENCH_EVENTS", "50000"))
+E2E_EVENTS = int(os.environ.get("SIGNAL_BENCH_EVENTS", "30000"))
 
 
 def run_wrk(url: str, script: str | None, env: dict[str, str]) -> dict[str, float]:
@@ -55,26 +58,6 @@ def run_wrk(url: str, script: str | None, env: dict[str, str]) -> dict[str, floa
 def _ms(text: str) -> float:
     value, unit = float(re.match(r"[\d.]+", text).group()), re.sub(r"[\d.]+", "", text)
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-
-
-def serve_bare(logs: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "tests.bench.bare_app:application",
-        ],
-        stdout=open(logs / "bare.log", "wb"),
-        stderr=subprocess.STDOUT,  # noqa: SIM115
-    )
-    wait_for_port(port, proc=proc)
-    return proc, f"http://127.0.0.1:{port}"
 
 
 def post_batches(base_url: str, write_key: str, total: int) -> None:
@@ -131,12 +114,10 @@ def test_collection_and_delivery_throughput(artifacts):
         auth = base64.b64encode(f"{source.write_key}:".encode()).decode()
         env = {"BENCH_AUTH": auth, "BENCH_RUN": uuid.uuid4().hex[:8]}
         stack = Stack(logs, redis_url, fake.url)
-        bare, bare_url = serve_bare(logs)
-        try:
-            base = run_wrk(f"{bare_url}/v1/track", "track.lua", env)
-        finally:
-            bare.terminate()
-            bare.wait()
+        port = free_port()
+        bare_app = [*daphne_args(port)[:-1], "tests.bench.bare_app:application"]
+        with running(bare_app, dict(os.environ), logs / "bare.log", port=port):
+            base = run_wrk(f"http://127.0.0.1:{port}/v1/track", "track.lua", env)
         try:
             signal_url = stack.start_web()
             track = run_wrk(signal_url, "track.lua", env)

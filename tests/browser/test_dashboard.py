@@ -9,19 +9,12 @@ from playwright.sync_api import Page, expect
 
 from delivery.models import Delivery
 from integrations.models import Integration
+from tests.browser.helpers import log_in
 from tests.delivery.helpers import collector, mixpanel, send_batch, settled, track
 from tests.support.fake_mixpanel_fixtures import API_SECRET
 from tests.support.stack import wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.services]
-
-
-def log_in(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Username").fill("admin")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Installed", exact=True)).to_be_visible()
 
 
 def reload_until(page: Page, locator_text: str, timeout: float = 30.0) -> None:

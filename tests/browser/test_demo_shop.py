@@ -4,9 +4,7 @@ Standalone daphne has an in-memory broker, so nothing is delivered here; the tes
 events Signal stored, which is what the collection API promises with its 200.
 """
 
-import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,19 +14,6 @@ from delivery.models import Event
 from integrations.models import Source
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def allow_database_calls_beside_playwrights_loop() -> Iterator[None]:
-    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls
-    are still plain synchronous code."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

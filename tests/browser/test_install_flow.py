@@ -1,8 +1,6 @@
 """The Management UI setup of the product page, clicked through in real headless Chromium."""
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,19 +12,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SECRET = "browser-s3cret-4f9a1c"
 TOKEN = "abc123def456789"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def allow_database_calls_beside_playwrights_loop() -> Iterator[None]:
-    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls
-    (creating the user, reading the result, flushing) are still plain synchronous code."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 class Visits:

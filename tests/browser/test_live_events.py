@@ -1,8 +1,6 @@
 """Live Events in real headless Chromium, against Signal's real processes on Redis."""
 
-import os
 import re
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -10,6 +8,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from delivery.broadcast import broadcast
+from tests.browser.helpers import log_in
 from tests.delivery.helpers import collector, mixpanel, track
 from tests.support.fake_mixpanel_fixtures import API_SECRET
 
@@ -24,27 +23,6 @@ DENIED = {"consent": {"categoryPreferences": {"analytics": False}}, "ip": "203.0
 ORDER = {"order_id": "o-1", "total": 25.0, "currency": "EUR", "products": [{"product_id": "p"}]}
 ARRIVAL_MS = 2_000
 STARTUP_MS = 30_000
-
-
-@pytest.fixture(scope="module", autouse=True)
-def allow_database_calls_beside_playwrights_loop() -> Iterator[None]:
-    """Playwright's sync API keeps an event loop in this thread; the test's own ORM calls
-    are still plain synchronous code."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def log_in(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Username").fill("admin")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Installed", exact=True)).to_be_visible()
 
 
 def open_live(page: Page, base_url: str, integration_id: int) -> None:

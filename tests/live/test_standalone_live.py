@@ -5,14 +5,8 @@ There the channel layer is in memory, so the broadcast must be handed to daphne'
 """
 
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 
 import httpx
 import pytest
@@ -20,78 +14,26 @@ from playwright.sync_api import Page, expect
 
 from tests.delivery.helpers import track
 from tests.support.fake_mixpanel_fixtures import API_SECRET, TOKEN
-from tests.support.processes import ROOT, free_port, wait_for_port
+from tests.support.standalone import Standalone, running_standalone, standalone_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-
-@dataclass
-class Standalone:
-    url: str
-    env: dict[str, str]
-    output: list[str] = field(default_factory=list)
-
-    def printed(self, pattern: str) -> str:
-        match = re.search(pattern, "".join(self.output))
-        assert match, "".join(self.output)
-        return match.group(1)
 
 
 @pytest.fixture
 def standalone(tmp_path, fake_mixpanel) -> Iterator[Standalone]:
     """`manage.py standalone` on a fresh SQLite file, delivering to the fake Mixpanel."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    for name in ("SECRET_KEY", "SIGNAL_ENCRYPTION_KEYS", "DJANGO_ALLOW_ASYNC_UNSAFE"):
-        env.pop(name, None)
-    port = free_port()
-    env.update(
-        SIGNAL_VAR_DIR=str(tmp_path / "var"),
-        SIGNAL_PORT=str(port),
-        MIXPANEL_API_URL=fake_mixpanel.url,
-        MIXPANEL_EU_API_URL=fake_mixpanel.url,
-        MIXPANEL_IN_API_URL=fake_mixpanel.url,
-        PYTHONUNBUFFERED="1",
-        # asyncio's debug mode refuses calls into a loop from another thread, so a broadcast
-        # that bypassed the serving loop would be dropped here instead of arriving late.
-        PYTHONASYNCIODEBUG="1",
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "manage.py", "standalone"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    server = Standalone(f"http://127.0.0.1:{port}", env)
-    # Keep reading, so the worker's logging never fills the pipe and blocks the server.
-    reader = threading.Thread(target=lambda: server.output.extend(proc.stdout), daemon=True)
-    reader.start()
-    try:
-        wait_for_port(port, timeout=60, proc=proc)
+    # asyncio's debug mode refuses calls into a loop from another thread, so a broadcast
+    # that bypassed the serving loop would be dropped here instead of arriving late.
+    env = standalone_env(tmp_path / "var", fake_mixpanel.url, PYTHONASYNCIODEBUG="1")
+    with running_standalone(env) as server:
         yield server
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        reader.join(timeout=5)
 
 
 def install_mixpanel(server: Standalone) -> int:
-    made = subprocess.run(
-        [sys.executable, "manage.py", "create_api_token", "live"],
-        cwd=ROOT,
-        env=server.env,
-        capture_output=True,
-        text=True,
-    )
-    assert made.returncode == 0, made.stderr
+    token = server.manage("create_api_token", "live")
     response = httpx.post(
         f"{server.url}/v1/admin/integration-catalog/mixpanel/install",
-        headers={"Authorization": f"Bearer {made.stdout.strip()}"},
+        headers={"Authorization": f"Bearer {token}"},
         json={
             "name": "Mixpanel",
             "variant": "default",
