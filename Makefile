@@ -29,10 +29,12 @@ run: install
 
 test: install-test
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ignore=tests/bench $(PYTEST_ARGS)
 
+# Benchmarks print figures (ratios against a baseline measured in the same run); they
+# assert nothing about speed. Needs wrk (apt-get install wrk) and Redis.
 bench: install-test
-	$(BIN)/python -m pytest tests/bench -s -p no:randomly $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/bench -s $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
