@@ -20,6 +20,7 @@ from django.utils import timezone
 from delivery.batching import Batch, plan
 from delivery.broadcast import broadcast_deliveries
 from delivery.http import get_client
+from delivery.locks import sending
 from delivery.models import Attempt, Delivery
 from integrations.destinations.base import SendResult
 from integrations.models import Integration
@@ -68,20 +69,48 @@ def claim(integration_id: int, limit: int) -> list[Delivery]:
 
 
 def send_pending(integration_id: int) -> int:
-    """Send everything due for one integration; returns how many deliveries were tried."""
+    """Send everything due for one integration; returns how many deliveries were tried.
+
+    Only one sender works on an integration at a time (delivery.locks), so deliveries go out
+    in the order their events arrived. A sender that finds the integration busy leaves: the
+    busy one looks again for due rows after letting go, so no wake-up is lost.
+    """
     integration = Integration.objects.filter(id=integration_id).first()
     if integration is None or not integration.enabled or integration.auth_error:
         return 0
-    destination = integration.destination
     started, total = time.monotonic(), 0
     while time.monotonic() - started < TIME_BUDGET_SECONDS:
-        rows = claim(integration.id, destination.max_batch_items)
-        if not rows:
+        with sending(integration.id) as mine:
+            if not mine:
+                return total
+            tried = drain(integration, started)
+        if tried is None:  # credentials refused: the integration is flagged, rows wait
             break
-        total += len(rows)
-        if not Round(integration, rows).run():
+        total += tried
+        if not due(integration.id):
             break
     return total
+
+
+def drain(integration: Integration, started: float) -> int | None:
+    """Claim and send rounds until nothing is due; None when credentials were refused."""
+    tried = 0
+    while time.monotonic() - started < TIME_BUDGET_SECONDS:
+        rows = claim(integration.id, integration.destination.max_batch_items)
+        if not rows:
+            break
+        tried += len(rows)
+        if not Round(integration, rows).run():
+            return None
+    return tried
+
+
+def due(integration_id: int) -> bool:
+    return Delivery.objects.filter(
+        integration_id=integration_id,
+        status__in=Delivery.PENDING,
+        next_attempt_at__lte=timezone.now(),
+    ).exists()
 
 
 class Round:
