@@ -231,3 +231,38 @@ def test_an_event_delivered_by_the_worker_shows_on_pages_served_by_either_daphne
     expect(state).to_have_attribute("data-state", "reconnecting")
     expect(state).to_contain_text("Reconnecting")
     expect(page.get_by_test_id("connection-state")).to_have_text("Live")
+
+
+def test_clicks_in_the_demo_shop_arrive_on_the_live_page_with_200(
+    stack, staff_user, page: Page, artifacts: Path
+):
+    # given the Live Events page open, and the demo shop in another page beside it
+    from integrations.models import Source
+
+    integration = mixpanel("retail")
+    source = Source.objects.create(name="Demo shop")
+    log_in(page, stack.base_url)
+    open_live(page, stack.base_url, integration.id)
+    shop = page.context.new_page()
+    shop.goto(f"{stack.base_url}/demo/?writeKey={source.write_key}")
+    shop.get_by_role("button", name="Allow analytics").click()
+
+    # when the visitor views a product, adds it and checks out
+    shop.get_by_role("button", name="View Canvas Weekender").click()
+    expect(badge(page, "Product Viewed")).to_have_text(
+        re.compile(r"delivered\s*200"), timeout=STARTUP_MS
+    )
+    dialog = shop.get_by_role("dialog", name="Canvas Weekender")
+    dialog.get_by_role("button", name="Add to cart").click()
+    # then each click arrives at Mixpanel, with its answer, within seconds
+    expect(badge(page, "Product Added")).to_have_text(
+        re.compile(r"delivered\s*200"),
+        timeout=ARRIVAL_MS + 1_000,  # + datafly.js batching
+    )
+    expect(row(page, "Product Added")).to_contain_text("Add to Cart")
+    shop.get_by_role("button", name="Checkout").click()
+    expect(badge(page, "Order Completed")).to_have_text(
+        re.compile(r"delivered\s*200"), timeout=ARRIVAL_MS + 1_000
+    )
+    expect(row(page, "Order Completed")).to_contain_text("Purchase")
+    page.screenshot(path=str(artifacts / "live-events-demo-shop.png"), full_page=True)
