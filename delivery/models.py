@@ -38,9 +38,13 @@ class Delivery(models.Model):
     STATUSES = [(s, s) for s in (QUEUED, DELIVERED, RETRYING, FAILED, SUPPRESSED, FILTERED)]
     PENDING = (QUEUED, RETRYING)
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="deliveries")
+    # No single-column indexes: the unique (event, integration) and the (integration, ...)
+    # indexes below serve those lookups, and every index costs the fan-out's insert.
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="deliveries", db_index=False
+    )
     integration = models.ForeignKey(
-        Integration, on_delete=models.CASCADE, related_name="deliveries"
+        Integration, on_delete=models.CASCADE, related_name="deliveries", db_index=False
     )
     status = models.CharField(max_length=12, choices=STATUSES, default=QUEUED)
     destination_event = models.CharField(max_length=255, blank=True, default="")

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from delivery.broadcast import broadcast_deliveries
 from delivery.models import Delivery, Event
+from delivery.sql import insert_ignoring_conflicts
 from integrations.models import Integration
 
 log = logging.getLogger("signal.outbox")
@@ -69,17 +70,31 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
             for event in events
             for integration in integrations
         ]
-        Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-        event_ids = [e.id for e in events]
-        Event.objects.filter(id__in=event_ids).update(fanned_out_at=now)
-    # Read the rows back: an insert that skips conflicts does not return their ids, and the
-    # live view keys its rows by delivery id.
-    rows = list(Delivery.objects.filter(event_id__in=event_ids).select_related("event"))
+        rows = insert_deliveries(rows, now)
+        Event.objects.filter(id__in=[e.id for e in events]).update(fanned_out_at=now)
     queued = {r.integration_id for r in rows if r.status == Delivery.QUEUED}
     for integration_id in queued:
         enqueue_send(integration_id)
     broadcast_deliveries(rows)
     return len(events)
+
+
+def insert_deliveries(rows: list[Delivery], now: datetime) -> list[Delivery]:
+    """Insert in one statement; returns the rows inserted, with their ids (the live view keys
+    its rows by delivery id). A row another worker inserted first is skipped."""
+    columns = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
+    for row in rows:
+        row.created_at = row.updated_at = now
+    inserted = insert_ignoring_conflicts(
+        Delivery,
+        [{f.column: getattr(row, f.attname) for f in columns} for row in rows],
+        conflict=("event_id", "integration_id"),
+        returning=("id", "event_id", "integration_id"),
+    )
+    ids = {(event_id, integration_id): pk for pk, event_id, integration_id in inserted}
+    for row in rows:
+        row.id = ids.get((row.event_id, row.integration_id))
+    return [row for row in rows if row.id is not None]
 
 
 def enqueue_send(integration_id: int) -> None:

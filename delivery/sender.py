@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from delivery.batching import Batch, plan
@@ -22,6 +23,7 @@ from delivery.broadcast import broadcast_deliveries
 from delivery.http import get_client
 from delivery.locks import sending
 from delivery.models import Attempt, Delivery
+from delivery.sql import insert_ignoring_conflicts
 from integrations.destinations.base import SendResult
 from integrations.models import Integration
 
@@ -56,6 +58,7 @@ def claim(integration_id: int, limit: int) -> list[Delivery]:
         rows = list(
             Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("event")
+            .defer("event__payload")  # the live view needs the event's name, not its body
             .filter(
                 integration_id=integration_id,
                 status__in=Delivery.PENDING,
@@ -190,7 +193,11 @@ def record_attempt(integration: Integration, batch: Batch, result: SendResult) -
     )
     through = Attempt.deliveries.through
     ids = {entry.delivery.id for entry in batch.entries}
-    through.objects.bulk_create([through(attempt=attempt, delivery_id=i) for i in ids])
+    insert_ignoring_conflicts(
+        through,
+        [{"attempt_id": attempt.id, "delivery_id": i} for i in ids],
+        conflict=("attempt_id", "delivery_id"),
+    )
 
 
 def finish(
@@ -213,11 +220,10 @@ def finish(
 
     for row in rows:
         apply_verdict(row, verdicts[row.id], now, window, next_retry)
-        groups.setdefault(state_key(row), []).append(row.id)
-    tried = {row.id for row in rows if verdicts[row.id].tries}
+        groups.setdefault(state_key(row, bool(verdicts[row.id].tries)), []).append(row.id)
     with transaction.atomic():
         for key, ids in groups.items():
-            write_state(dict(zip(STATE_FIELDS, key, strict=True)), ids, tried, now)
+            write_state(dict(zip(STATE_FIELDS, key, strict=True)), ids, now)
         if auth_error:
             Integration.objects.filter(id=integration.id).update(auth_error=auth_error)
     broadcast_deliveries(rows)
@@ -232,21 +238,26 @@ STATE_FIELDS = (
     "endpoint",
     "next_attempt_at",
     "delivered_at",
+    "tried",
 )
 
 
-def state_key(row: Delivery) -> tuple:
-    return tuple(tuple(row.done) if f == "done" else getattr(row, f) for f in STATE_FIELDS)
+def state_key(row: Delivery, tried: bool) -> tuple:
+    values = {f: getattr(row, f, None) for f in STATE_FIELDS} | {"tried": tried}
+    values["done"] = tuple(row.done)
+    return tuple(values[f] for f in STATE_FIELDS)
 
 
-def write_state(state: dict, ids: list[int], tried: set[int], now: datetime) -> None:
+def write_state(state: dict, ids: list[int], now: datetime) -> None:
+    """One UPDATE for every delivery that ends this round in the same state."""
+    tried = state.pop("tried")
     state["done"] = list(state["done"])
-    rows = Delivery.objects.filter(id__in=ids)
-    rows.filter(first_attempt_at__isnull=True).update(first_attempt_at=now)
-    counted = [i for i in ids if i in tried]
-    if counted:
-        Delivery.objects.filter(id__in=counted).update(attempts=F("attempts") + 1)
-    rows.update(**state, updated_at=now)
+    Delivery.objects.filter(id__in=ids).update(
+        **state,
+        attempts=F("attempts") + 1 if tried else F("attempts"),
+        first_attempt_at=Coalesce(F("first_attempt_at"), Value(now)),
+        updated_at=now,
+    )
 
 
 def apply_verdict(
