@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
-# Below SQLite's 32,766 bound parameters per statement (PostgreSQL allows 65,535).
+# Below SQLite's 32,766 bound parameters per statement.
 MAX_PARAMETERS = 30_000
 
 
@@ -26,50 +26,66 @@ def insert_ignoring_conflicts(
     if not rows:
         return []
     db = connections[DEFAULT_DB_ALIAS]
-    columns = list(rows[0])
-    fields = [_field(model, column) for column in columns]
-    values = [
-        [field.get_db_prep_save(row[column], db) for row in rows]
-        for column, field in zip(columns, fields, strict=True)
-    ]
-    quote = db.ops.quote_name
-    head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
-    tail = f" ON CONFLICT ({', '.join(map(quote, conflict))}) DO NOTHING"
-    if returning:
-        tail += f" RETURNING {', '.join(map(quote, returning))}"
     if db.vendor == "postgresql":
-        # One array per column: a short statement whatever the row count, so neither the
-        # driver nor the server parses thousands of placeholders.
-        arrays = ", ".join(f"%s::{field.db_type(db)}[]" for field in fields)
-        return _run_binary(db, f"{head}SELECT * FROM unnest({arrays}){tail}", values, returning)
+        sql, params = prepared_insert(model, rows, conflict, returning)
+        db.ensure_connection()
+        # Binary parameters: arrays skip the text format's escaping.
+        with db.connection.cursor() as cursor:
+            cursor.execute(sql, params, binary=True)
+            return cursor.fetchall() if returning else []
+    per_statement = max(1, MAX_PARAMETERS // len(rows[0]))
     return [
         returned
-        for start in range(0, len(rows), max(1, MAX_PARAMETERS // len(columns)))
-        for returned in _values_insert(db, head, tail, values, start, returning)
+        for start in range(0, len(rows), per_statement)
+        for returned in _values_insert(
+            db, model, rows[start : start + per_statement], conflict, returning
+        )
     ]
 
 
-def _values_insert(
-    db, head: str, tail: str, values: list[list], start: int, returning: tuple[str, ...]
-) -> list[tuple]:
-    count = min(len(values[0]) - start, MAX_PARAMETERS // len(values))
-    row = "(" + ", ".join(["%s"] * len(values)) + ")"
-    params = [column[i] for i in range(start, start + count) for column in values]
-    return _run(db, f"{head}VALUES {', '.join([row] * count)}{tail}", params, returning)
+def prepared_insert(
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    conflict: tuple[str, ...],
+    returning: tuple[str, ...] = (),
+) -> tuple[str, list]:
+    """PostgreSQL's statement and parameters: one array per column, so the statement stays
+    short whatever the row count and nobody parses thousands of placeholders."""
+    db = connections[DEFAULT_DB_ALIAS]
+    fields, values = _columns(db, model, rows)
+    arrays = ", ".join(f"%s::{field.db_type(db)}[]" for field in fields)
+    sql = f"{_into(db, model, fields)} SELECT * FROM unnest({arrays})"
+    return sql + _on_conflict(db, conflict, returning), values
 
 
-def _run(db, sql: str, params: list, returning: tuple[str, ...]) -> list[tuple]:
+def _values_insert(db, model, rows, conflict, returning) -> list[tuple]:
+    fields, values = _columns(db, model, rows)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [column[i] for i in range(len(rows)) for column in values]
+    sql = f"{_into(db, model, fields)} VALUES {', '.join([row] * len(rows))}"
     with db.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql + _on_conflict(db, conflict, returning), params)
         return cursor.fetchall() if returning else []
 
 
-def _run_binary(db, sql: str, params: list, returning: tuple[str, ...]) -> list[tuple]:
-    """PostgreSQL, parameters sent in binary: arrays skip the text format's escaping."""
-    db.ensure_connection()
-    with db.connection.cursor() as cursor:
-        cursor.execute(sql, params, binary=True)
-        return cursor.fetchall() if returning else []
+def _columns(db, model, rows) -> tuple[list[models.Field], list[list]]:
+    """The fields named by the rows' keys, and each column's values prepared by its field."""
+    fields = [_field(model, column) for column in rows[0]]
+    values = [[f.get_db_prep_save(row[f.column], db) for row in rows] for f in fields]
+    return fields, values
+
+
+def _into(db, model, fields) -> str:
+    quote = db.ops.quote_name
+    return (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    )
+
+
+def _on_conflict(db, conflict: tuple[str, ...], returning: tuple[str, ...]) -> str:
+    quote = db.ops.quote_name
+    sql = f" ON CONFLICT ({', '.join(map(quote, conflict))}) DO NOTHING"
+    return sql + (f" RETURNING {', '.join(map(quote, returning))}" if returning else "")
 
 
 def _field(model: type[models.Model], column: str) -> models.Field:

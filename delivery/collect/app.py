@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connection
 
 from delivery.collect.store import ingest
 from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
@@ -38,6 +39,17 @@ CORS_HEADERS = [
     (b"access-control-allow-headers", b"authorization, content-type, content-encoding"),
     (b"access-control-max-age", b"86400"),
 ]
+
+
+async def store_events(write_key: str, accepted: list, now: datetime) -> bool:
+    """The request's one durable write: in daphne's loop on PostgreSQL, else in a thread."""
+    if connection.vendor == "postgresql":
+        from delivery.collect import pgstore
+
+        return await pgstore.ingest(write_key, accepted, now)
+    return await sync_to_async(ingest, thread_sensitive=False, executor=DATABASE_THREADS)(
+        write_key, accepted, now
+    )
 
 
 def handles(path: str) -> bool:
@@ -125,9 +137,7 @@ async def collect(scope, receive, send) -> None:
         accepted, rejected = check_events(events_of(data, path_type), path_type, received)
     except BadRequest as exc:
         return await respond(send, exc.status, error(exc.message, exc.field))
-    known = await sync_to_async(ingest, thread_sensitive=False, executor=DATABASE_THREADS)(
-        write_key, accepted, now
-    )
+    known = await store_events(write_key, accepted, now)
     if not known:
         return await respond(send, 401, error("Unknown write key.", "writeKey"))
     await answer(send, path_type, accepted, rejected)

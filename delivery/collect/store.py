@@ -51,13 +51,8 @@ def _ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> 
     return True
 
 
-def store(source_id: int, accepted: list[Accepted], received_at: datetime) -> None:
-    """Insert the events in one statement; a repeated messageId is stored once.
-
-    In autocommit: one round trip and one commit per request, which is what the collector's
-    throughput is made of.
-    """
-    rows = [
+def event_rows(source_id: int, accepted: list[Accepted], received_at: datetime) -> list[dict]:
+    return [
         {
             "source_id": source_id,
             "message_id": a.message_id,
@@ -68,6 +63,14 @@ def store(source_id: int, accepted: list[Accepted], received_at: datetime) -> No
         }
         for a in accepted
     ]
+
+
+def store(source_id: int, accepted: list[Accepted], received_at: datetime) -> None:
+    """Insert the events in one statement; a repeated messageId is stored once.
+
+    In autocommit: one round trip and one commit per request.
+    """
+    rows = event_rows(source_id, accepted, received_at)
     insert_ignoring_conflicts(Event, rows, conflict=("source_id", "message_id"))
 
 
