@@ -5,6 +5,8 @@ integration; both are one `INSERT ... ON CONFLICT DO NOTHING` whose values go th
 model fields' own database preparation, so JSON and dates are stored exactly as the ORM would.
 """
 
+import json
+from datetime import datetime
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -49,13 +51,23 @@ def prepared_insert(
     conflict: tuple[str, ...],
     returning: tuple[str, ...] = (),
 ) -> tuple[str, list]:
-    """PostgreSQL's statement and parameters: one array per column, so the statement stays
-    short whatever the row count and nobody parses thousands of placeholders."""
+    """PostgreSQL's statement and its one parameter: the rows as a JSON array, expanded by
+    the server (`jsonb_to_recordset`). One `json.dumps` replaces per-value adaptation, and
+    the statement is the same whatever the row count."""
     db = connections[DEFAULT_DB_ALIAS]
-    fields, values = _columns(db, model, rows)
-    arrays = ", ".join(f"%s::{field.db_type(db)}[]" for field in fields)
-    sql = f"{_into(db, model, fields)} SELECT * FROM unnest({arrays})"
-    return sql + _on_conflict(db, conflict, returning), values
+    fields = [_field(model, column) for column in rows[0]]
+    record = ", ".join(f"{db.ops.quote_name(f.column)} {f.db_type(db)}" for f in fields)
+    names = ", ".join(f"r.{db.ops.quote_name(f.column)}" for f in fields)
+    source = f"jsonb_to_recordset(%s::jsonb) AS r({record})"
+    sql = f"{_into(db, model, fields)} SELECT {names} FROM {source}"
+    document = json.dumps(rows, default=_json_default, separators=(",", ":"))
+    return sql + _on_conflict(db, conflict, returning), [document]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _values_insert(db, model, rows, conflict, returning) -> list[tuple]:

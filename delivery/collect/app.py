@@ -134,7 +134,9 @@ async def collect(scope, receive, send) -> None:
             )
         now = datetime.now(UTC)
         received = now.isoformat().replace("+00:00", "Z")
-        accepted, rejected = check_events(events_of(data, path_type), path_type, received)
+        accepted, rejected = check_events(
+            events_of(data, path_type), path_type, received, scan_nul=b"\\u0000" in body
+        )
     except BadRequest as exc:
         return await respond(send, exc.status, error(exc.message, exc.field))
     known = await store_events(write_key, accepted, now)

@@ -139,8 +139,12 @@ def normalize(event: dict[str, Any], received_at: str) -> dict[str, Any]:
     return out
 
 
-def check_events(raw: list[Any], path_type: str, received_at: str):
-    """Split raw events into accepted and rejected, each with its batch index."""
+def check_events(raw: list[Any], path_type: str, received_at: str, scan_nul: bool = False):
+    """Split raw events into accepted and rejected, each with its batch index.
+
+    With `scan_nul` (the body had a `\\u0000` escape), events carrying a NUL character are
+    rejected: the database cannot store one in text or JSON.
+    """
     accepted: list[Accepted] = []
     rejected: list[Rejected] = []
     for index, event in enumerate(raw):
@@ -152,6 +156,8 @@ def check_events(raw: list[Any], path_type: str, received_at: str):
             rejected.append(Rejected(index, "type", f"`type` must be one of {', '.join(TYPES)}"))
             continue
         problem = _problem(event, kind)
+        if not problem and scan_nul and "\\u0000" in json.dumps(event):
+            problem = ("event", "NUL characters (\\u0000) cannot be stored; remove them")
         if problem:
             rejected.append(Rejected(index, *problem))
             continue

@@ -174,3 +174,11 @@ def test_the_browser_preflight_is_answered_for_any_origin(daphne_server):
 
 def test_get_is_not_allowed(client):
     assert client.get("/v1/track").status_code == 405
+
+
+def test_an_event_with_a_nul_character_is_rejected_and_its_neighbours_kept(client):
+    batch = [track(type="track", messageId="ok"), track(type="track", event="bad\u0000name")]
+    response = client.post("/v1/batch", json={"batch": batch})
+    assert response.status_code == 400
+    assert [r["index"] for r in response.json()["rejected"]] == [1]
+    assert list(Event.objects.values_list("message_id", flat=True)) == ["ok"]
