@@ -9,7 +9,14 @@ from pathlib import Path
 
 import redis
 
-from tests.support.processes import ROOT, child_env, daphne_args, free_port, wait_for_port
+from tests.support.processes import (
+    ROOT,
+    child_env,
+    daphne_args,
+    free_port,
+    terminate,
+    wait_for_port,
+)
 
 
 class Stack:
@@ -101,13 +108,7 @@ class Stack:
     def stop(self) -> None:
         for name in list(self.procs):
             proc = self.procs[name]
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            terminate(proc)
             proc.log.close()  # type: ignore[attr-defined]
             self.procs.pop(name)
 
