@@ -1,0 +1,38 @@
+"""Sending a round costs a fixed number of queries, however many deliveries it carries."""
+
+import pytest
+from django.utils import timezone
+
+from delivery.models import Delivery, Event
+from delivery.outbox import fan_out_pending
+from delivery.sender import send_pending
+from integrations.models import Source
+from tests.delivery.helpers import mixpanel, track
+
+
+@pytest.mark.parametrize("answer", [200, 503])
+@pytest.mark.parametrize("count", [5, 200])
+def test_a_round_of_sends_makes_a_bounded_number_of_queries(
+    db, mixpanel_at_fake, django_assert_max_num_queries, count, answer
+):
+    # given `count` events of one visitor (each a /track item), fanned out
+    integration = mixpanel("retail")
+    source = Source.objects.create(name="Website")
+    for _ in range(count):
+        event = track()
+        Event.objects.create(
+            source=source,
+            message_id=event["messageId"],
+            type="track",
+            name=event["event"],
+            payload=event,
+            received_at=timezone.now(),
+        )
+    fan_out_pending()
+    if answer != 200:
+        mixpanel_at_fake.script(status=answer, body="unavailable", path="/track", times=1)
+    # when they are sent, then the queries do not grow with the number of deliveries
+    with django_assert_max_num_queries(20):
+        send_pending(integration.id)
+    status = "delivered" if answer == 200 else "retrying"
+    assert Delivery.objects.filter(status=status).count() == count
