@@ -55,7 +55,9 @@ class Stack:
         self.base_url = self.base_url or url
         return url
 
-    def start_worker(self, name: str = "worker", concurrency: int = 4) -> subprocess.Popen:
+    def start_worker(
+        self, name: str = "worker", concurrency: int = 4, pool: str = "threads"
+    ) -> subprocess.Popen:
         return self.spawn(
             name,
             [
@@ -68,7 +70,7 @@ class Stack:
                 "-Q",
                 "delivery",
                 "-P",
-                "threads",
+                pool,
                 "-c",
                 str(concurrency),
                 "-n",
