@@ -1,7 +1,9 @@
 """The standalone sweeper thread (distributed mode runs the `sweep` task on Celery beat)."""
 
+import logging
 import threading
 
+log = logging.getLogger("signal.sweeper")
 _stop = threading.Event()
 INTERVAL_SECONDS = 1.0
 
@@ -15,9 +17,7 @@ def _loop() -> None:
         try:
             sweep()
         except Exception:  # the next round tries again; a sweep is never fatal
-            import logging
-
-            logging.getLogger("signal.sweeper").exception("sweep failed")
+            log.exception("sweep failed")
         finally:
             close_old_connections()
 

@@ -6,7 +6,6 @@ The statement is the same one the synchronous path runs (delivery.sql.prepared_i
 """
 
 import asyncio
-import time
 from datetime import datetime
 
 from django.conf import settings
@@ -14,14 +13,13 @@ from django.db import connections
 from psycopg import OperationalError
 from psycopg_pool import AsyncConnectionPool
 
-from delivery.collect.store import WRITE_KEY_TTL_SECONDS, event_rows, waker
+from delivery.collect.store import event_rows, sources, waker
 from delivery.collect.validate import Accepted
 from delivery.models import Event
 from delivery.sql import prepared_insert
 
 _pool: AsyncConnectionPool | None = None
 _opening = asyncio.Lock()
-_sources: dict[str, tuple[float, int | None]] = {}
 
 
 async def pool() -> AsyncConnectionPool:
@@ -44,19 +42,15 @@ async def pool() -> AsyncConnectionPool:
 
 
 async def source_id_for(write_key: str) -> int | None:
-    now = time.monotonic()
-    cached = _sources.get(write_key)
-    if cached and now - cached[0] < WRITE_KEY_TTL_SECONDS:
-        return cached[1]
+    hit, source_id = sources.get(write_key)
+    if hit:
+        return source_id
     async with (await pool()).connection() as conn:
         cursor = await conn.execute(
             "SELECT id FROM integrations_source WHERE write_key = %s", [write_key]
         )
         row = await cursor.fetchone()
-    if len(_sources) > 10_000:
-        _sources.clear()
-    _sources[write_key] = (now, row[0] if row else None)
-    return _sources[write_key][1]
+    return sources.put(write_key, row[0] if row else None)
 
 
 async def ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> bool:

@@ -13,21 +13,38 @@ from delivery.sql import insert_ignoring_conflicts
 from integrations.models import Source
 
 log = logging.getLogger("signal.collect")
-WRITE_KEY_TTL_SECONDS = 30.0
-_sources: dict[str, tuple[float, int | None]] = {}
+
+
+class WriteKeyCache:
+    """Write key -> source id (None for an unknown key), kept briefly so the hot path does
+    no extra query; shared by the threaded and the async store."""
+
+    def __init__(self, ttl: float = 30.0, size: int = 10_000) -> None:
+        self.ttl, self.size = ttl, size
+        self.entries: dict[str, tuple[float, int | None]] = {}
+
+    def get(self, write_key: str) -> tuple[bool, int | None]:
+        cached = self.entries.get(write_key)
+        if cached and time.monotonic() - cached[0] < self.ttl:
+            return True, cached[1]
+        return False, None
+
+    def put(self, write_key: str, source_id: int | None) -> int | None:
+        if len(self.entries) >= self.size:
+            self.entries.clear()
+        self.entries[write_key] = (time.monotonic(), source_id)
+        return source_id
+
+
+sources = WriteKeyCache()
 
 
 def source_id_for(write_key: str) -> int | None:
-    """The source of a write key, cached briefly so the hot path does no extra query."""
-    now = time.monotonic()
-    cached = _sources.get(write_key)
-    if cached and now - cached[0] < WRITE_KEY_TTL_SECONDS:
-        return cached[1]
-    source_id = Source.objects.filter(write_key=write_key).values_list("id", flat=True).first()
-    if len(_sources) > 10_000:
-        _sources.clear()
-    _sources[write_key] = (now, source_id)
-    return source_id
+    hit, source_id = sources.get(write_key)
+    if hit:
+        return source_id
+    found = Source.objects.filter(write_key=write_key).values_list("id", flat=True).first()
+    return sources.put(write_key, found)
 
 
 def ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> bool:

@@ -108,3 +108,16 @@ def test_a_delivery_of_another_integration_is_404(api, integration):
     other = make_delivery(integration, "failed")
     response = api.get(f"/v1/admin/integrations/{integration.id + 99}/deliveries/{other.id}")
     assert response.status_code == 404
+
+
+def test_a_failed_delivery_with_nothing_to_send_is_not_replayed(api, integration):
+    # given a delivery the mapping rejected (no operations) beside one Mixpanel refused
+    rejected = make_delivery(integration, "failed", error="userId: placeholder")
+    Delivery.objects.filter(id=rejected.id).update(operations=[])
+    make_delivery(integration, "failed", error="bad event")
+    # when all failed deliveries are replayed
+    response = api.post(f"/v1/admin/integrations/{integration.id}/deliveries/replay")
+    # then only the one with operations goes out again
+    assert response.json() == {"replayed": 1}
+    rejected.refresh_from_db()
+    assert rejected.status == "failed"
