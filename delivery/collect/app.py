@@ -17,7 +17,7 @@ from django.db import connection
 from delivery.collect.store import ingest
 from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
 
-# Enough concurrent inserts for the database to commit them in groups, not one by one.
+# SQLite (standalone) writes from these threads; PostgreSQL from an async pool of the same size.
 DATABASE_THREADS = ThreadPoolExecutor(
     max_workers=settings.SIGNAL_COLLECT_THREADS, thread_name_prefix="collect"
 )
