@@ -34,8 +34,8 @@ test: install-test
 # Benchmarks print figures (ratios against a baseline measured in the same run); they
 # assert nothing about speed. Needs wrk (apt-get install wrk) and Redis.
 bench: install-test
-	$(BIN)/python -m pytest tests/bench/test_transform_bench.py tests/bench/test_pipeline_bench.py \
-		-s $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/bench/test_transform_bench.py -s $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/bench/test_pipeline_bench.py -s $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
