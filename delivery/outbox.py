@@ -15,6 +15,7 @@ from django.utils import timezone
 from delivery.broadcast import broadcast_deliveries
 from delivery.models import Delivery, Event
 from delivery.sql import insert_ignoring_conflicts
+from delivery.wakeups import wake
 from integrations.models import Integration
 
 log = logging.getLogger("signal.outbox")
@@ -97,22 +98,16 @@ def insert_deliveries(rows: list[Delivery], now: datetime) -> list[Delivery]:
     return [row for row in rows if row.id is not None]
 
 
-def enqueue_send(integration_id: int) -> None:
+def enqueue_send(integration_id: int, force: bool = False) -> None:
     from delivery.tasks import send
 
-    try:
-        send.apply_async(args=[integration_id], retry=False)
-    except Exception as exc:
-        log.warning("could not enqueue send for integration %s: %s", integration_id, exc)
+    wake(send, integration_id, force=force)
 
 
-def enqueue_fanout() -> None:
+def enqueue_fanout(force: bool = False) -> bool:
     from delivery.tasks import fanout
 
-    try:
-        fanout.apply_async(retry=False)
-    except Exception as exc:
-        log.warning("could not enqueue fan-out: %s", exc)
+    return wake(fanout, force=force)
 
 
 def sweep() -> int:
@@ -121,7 +116,7 @@ def sweep() -> int:
     if Event.objects.filter(
         fanned_out_at__isnull=True, received_at__lte=now - STALE_FANOUT
     ).exists():
-        enqueue_fanout()
+        enqueue_fanout(force=True)
     due = (
         Delivery.objects.filter(
             status__in=Delivery.PENDING,
@@ -134,7 +129,7 @@ def sweep() -> int:
     )
     due = list(due)
     for integration_id in due:
-        enqueue_send(integration_id)
+        enqueue_send(integration_id, force=True)
     return len(due)
 
 

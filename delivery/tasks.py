@@ -1,26 +1,32 @@
 """Celery tasks. They carry ids (or nothing), never payloads: the database has the rest."""
 
+import time
+
 from celery import shared_task
 
-from delivery import outbox, sender
+from delivery import outbox, sender, wakeups
 
-MAX_FANOUT_ROUNDS = 40
+# A fan-out task hands its process back after this long, queueing its own continuation
+# behind the sends it has woken, so one busy source never starves delivery.
+FANOUT_BUDGET_SECONDS = 1.0
 
 
 @shared_task(name="delivery.tasks.fanout")
 def fanout() -> int:
-    """Fan out pending events until none are left (bounded, the sweeper does the rest)."""
-    total = 0
-    for _ in range(MAX_FANOUT_ROUNDS):
-        done = outbox.fan_out_pending()
+    """Fan out pending events; what is left after the budget goes to a fresh task."""
+    wakeups.started(fanout)
+    total, started = 0, time.monotonic()
+    while done := outbox.fan_out_pending():
         total += done
-        if not done:
+        if time.monotonic() - started > FANOUT_BUDGET_SECONDS:
+            outbox.enqueue_fanout()
             break
     return total
 
 
 @shared_task(name="delivery.tasks.send")
 def send(integration_id: int) -> int:
+    wakeups.started(send, integration_id)
     return sender.send_pending(integration_id)
 
 

@@ -157,6 +157,15 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# The workers' wake-up marks (delivery.wakeups) must be seen by every process.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+    }
 
 # Celery: the database is the record of truth for deliveries; the broker only carries ids.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"

@@ -24,6 +24,7 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from delivery.models import Attempt, Delivery, Event
+from tests.bench import cpu
 from tests.delivery.helpers import mixpanel
 from tests.support.fake_mixpanel_remote import fake_mixpanel_process
 from tests.support.processes import daphne_args, free_port, running
@@ -118,19 +119,28 @@ def test_collection_and_delivery_throughput(artifacts):
         port = free_port()
         bare_app = [*daphne_args(port)[:-1], "tests.bench.bare_app:application"]
         with running(bare_app, dict(os.environ), logs / "bare.log", port=port):
+            before = cpu.snapshot()
             base = run_wrk(f"http://127.0.0.1:{port}/v1/track", "track.lua", env)
+            base_cpu = cpu.summary(before, cpu.snapshot(), SECONDS)
         try:
             signal_url = stack.start_web()
+            before = cpu.snapshot()
             track = run_wrk(signal_url, "track.lua", env)
+            track_cpu = cpu.summary(before, cpu.snapshot(), SECONDS)
+            before = cpu.snapshot()
             batch = run_wrk(signal_url, "batch.lua", env)
+            batch_cpu = cpu.summary(before, cpu.snapshot(), SECONDS)
             stored = Event.objects.count()
             lines += [
                 f"bare ASGI app        {base['rps']:9.0f} req/s  p50 {base['p50']:.1f} ms  "
                 f"p99 {base['p99']:.1f} ms",
+                f"  {base_cpu}",
                 f"/v1/track (durable)  {track['rps']:9.0f} req/s  p50 {track['p50']:.1f} ms  "
                 f"p99 {track['p99']:.1f} ms  = {track['rps'] / base['rps']:.0%} of bare "
                 f"(target >= 50%)",
+                f"  {track_cpu}",
                 f"/v1/batch x100       {batch['rps'] * 100:9.0f} events/s (target >= 25,000)",
+                f"  {batch_cpu}",
                 f"events stored        {stored}  non-2xx answers "
                 f"{track['non2xx'] + batch['non2xx']:.0f}",
             ]
@@ -140,7 +150,7 @@ def test_collection_and_delivery_throughput(artifacts):
             # one process mostly passes the GIL around.
             stack.start_worker("worker1", concurrency=BENCH_WORKERS, pool="prefork")
             stack.start_beat()
-            started = time.monotonic()
+            before, started = cpu.snapshot(), time.monotonic()
             post_batches(signal_url, source.write_key, E2E_EVENTS)
             accepted = time.monotonic() - started
             wait_until(
@@ -149,6 +159,7 @@ def test_collection_and_delivery_throughput(artifacts):
                 every=0.5,
             )
             elapsed = time.monotonic() - started
+            e2e_cpu = cpu.summary(before, cpu.snapshot(), elapsed)
             sent = Attempt.objects.filter(integration=integration).aggregate(
                 avg=Avg("item_count"), n=Count("id")
             )
@@ -156,6 +167,7 @@ def test_collection_and_delivery_throughput(artifacts):
                 f"end to end           {E2E_EVENTS / elapsed:9.0f} events/s "
                 f"({E2E_EVENTS} events in {elapsed:.1f} s; accepted in {accepted:.1f} s) "
                 f"(target >= 5,000)",
+                f"  {e2e_cpu}",
                 f"Mixpanel requests    {sent['n']}  average {sent['avg'] or 0:.0f} events each "
                 f"(target >= 1,000)",
                 f"unique at fake       {len(fake.unique_events())}",
