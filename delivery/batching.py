@@ -1,10 +1,12 @@
 """Planning HTTP batches from pending deliveries: per endpoint, by count and by bytes."""
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from delivery.models import Delivery
+from delivery.rows import DeliveryRow
 
 # Events before profiles, so an $identify goes out before the profile updates it merges.
 ENDPOINT_ORDER = {"/import": 0, "/track": 1, "/groups": 2, "/engage": 3}
@@ -12,7 +14,7 @@ ENDPOINT_ORDER = {"/import": 0, "/track": 1, "/groups": 2, "/engage": 3}
 
 @dataclass
 class Entry:
-    delivery: Delivery
+    delivery: DeliveryRow | Delivery
     op_index: int
     item: dict[str, Any]
     size: int
@@ -32,12 +34,14 @@ class Batch:
         )
 
 
-def plan(deliveries: list[Delivery], max_items: int, max_bytes: int) -> list[Batch]:
+def plan(
+    deliveries: list[DeliveryRow] | list[Delivery], max_items: int, max_bytes: int
+) -> list[Batch]:
     """Group pending operations by endpoint in delivery order, within both limits."""
     by_endpoint: dict[str, list[Entry]] = {}
     for delivery in deliveries:
         for index, op in delivery.pending_operations():
-            size = len(json.dumps(op["item"], separators=(",", ":"))) + 1
+            size = len(orjson.dumps(op["item"])) + 1  # bytes, and the comma
             entry = Entry(delivery, index, op["item"], size)
             by_endpoint.setdefault(op["endpoint"], []).append(entry)
     batches: list[Batch] = []

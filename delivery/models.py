@@ -75,8 +75,15 @@ class Delivery(models.Model):
         ]
 
     def pending_operations(self) -> list[tuple[int, dict]]:
-        done = set(self.done)
-        return [(i, op) for i, op in enumerate(self.operations) if i not in done]
+        return pending_operations(self.operations, self.done)
+
+
+def pending_operations(operations: list[dict], done: list[int]) -> list[tuple[int, dict]]:
+    """(index, operation) for each operation the destination has not accepted yet."""
+    if not done:
+        return list(enumerate(operations))
+    accepted = set(done)
+    return [(i, op) for i, op in enumerate(operations) if i not in accepted]
 
 
 class Attempt(models.Model):

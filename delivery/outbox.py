@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from delivery.broadcast import broadcast_deliveries
 from delivery.models import Delivery, Event
+from delivery.rows import DeliveryRow, PendingEvent, claim_events
 from delivery.sql import insert_ignoring_conflicts
 from delivery.wakeups import wake
 from integrations.models import Integration
@@ -27,52 +28,59 @@ def delivery_for(
     event: Event, integration: Integration, config: dict[str, Any], now: datetime
 ) -> Delivery:
     """Run the destination's transform once; the operations are then fixed for every retry."""
-    row = Delivery(event=event, integration=integration, next_attempt_at=now)
-    try:
-        outcome = integration.destination.transform(
-            event.payload, integration.blueprint, config, now
-        )
-    except Exception as exc:  # a transform bug fails this delivery, not the batch
-        log.exception("transform failed for event %s", event.message_id)
-        row.status, row.error = Delivery.FAILED, f"internal error while mapping: {exc}"
-        return row
-    row.destination_event = outcome.destination_event or ""
-    row.warnings = outcome.warnings
-    if outcome.status == "deliver":
-        row.operations = [op.to_json() for op in outcome.operations]
-        row.endpoint = outcome.operations[0].endpoint if outcome.operations else ""
-        if not row.operations:
-            row.status, row.error = Delivery.FILTERED, "nothing to send"
-    elif outcome.status == "rejected":
-        row.status = Delivery.FAILED
-        row.error = f"{outcome.field}: {outcome.reason}" if outcome.field else outcome.reason
-    else:
-        row.status, row.error = outcome.status, outcome.reason
-    if row.status != Delivery.QUEUED:
-        row.next_attempt_at = None
+    row = Delivery(event=event, integration=integration)
+    for name, value in mapped(event.payload, event.message_id, integration, config, now).items():
+        setattr(row, name, value)
     return row
+
+
+def mapped(
+    payload: dict, message_id: str, integration: Integration, config: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """A delivery's status, operations and outcome fields, from one run of the transform."""
+    try:
+        outcome = integration.destination.transform(payload, integration.blueprint, config, now)
+    except Exception as exc:  # a transform bug fails this delivery, not the batch
+        log.exception("transform failed for event %s", message_id)
+        return failed(f"internal error while mapping: {exc}")
+    fields: dict[str, Any] = {
+        "destination_event": outcome.destination_event or "",
+        "warnings": outcome.warnings,
+    }
+    if outcome.status == "rejected":
+        reason = f"{outcome.field}: {outcome.reason}" if outcome.field else outcome.reason
+        return fields | failed(reason)
+    if outcome.status != "deliver":
+        return fields | {"status": outcome.status, "error": outcome.reason, "next_attempt_at": None}
+    if not outcome.operations:
+        return fields | {"status": Delivery.FILTERED, "error": "nothing to send"}
+    return fields | {
+        "status": Delivery.QUEUED,
+        "operations": [op.to_json() for op in outcome.operations],
+        "endpoint": outcome.operations[0].endpoint,
+        "next_attempt_at": now,
+    }
+
+
+def failed(error: str) -> dict[str, Any]:
+    return {"status": Delivery.FAILED, "error": error, "next_attempt_at": None}
 
 
 def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
     """Create delivery rows for up to `limit` pending events; returns how many were done."""
     now = timezone.now()
+    integrations = [i for i in Integration.objects.filter(enabled=True) if i.destination]
+    configs = {i.id: i.full_config() for i in integrations}
     with transaction.atomic():
-        events = list(
-            Event.objects.select_for_update(skip_locked=True)
-            .filter(fanned_out_at__isnull=True)
-            .order_by("id")[:limit]
-        )
+        events = claim_events(limit, now)
         if not events:
             return 0
-        integrations = [i for i in Integration.objects.filter(enabled=True) if i.destination]
-        configs = {i.id: i.full_config() for i in integrations}
         rows = [
-            delivery_for(event, integration, configs[integration.id], now)
+            delivery_row(event, integration, configs[integration.id], now)
             for event in events
             for integration in integrations
         ]
         rows = insert_deliveries(rows, now)
-        Event.objects.filter(id__in=[e.id for e in events]).update(fanned_out_at=now)
     queued = {r.integration_id for r in rows if r.status == Delivery.QUEUED}
     for integration_id in queued:
         enqueue_send(integration_id)
@@ -80,15 +88,40 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
     return len(events)
 
 
-def insert_deliveries(rows: list[Delivery], now: datetime) -> list[Delivery]:
+def delivery_row(
+    event: PendingEvent, integration: Integration, config: dict[str, Any], now: datetime
+) -> DeliveryRow:
+    row = DeliveryRow(
+        id=None,
+        event_id=event.id,
+        integration_id=integration.id,
+        message_id=event.message_id,
+        received_at=event.received_at,
+        type=event.type,
+        name=event.name,
+    )
+    for name, value in mapped(event.payload, event.message_id, integration, config, now).items():
+        setattr(row, name, value)
+    return row
+
+
+# The row's columns; created_at is the fan-out's time.
+COLUMNS = tuple(
+    f.column
+    for f in Delivery._meta.concrete_fields
+    if not f.primary_key and f.column != "created_at"
+)
+
+
+def insert_deliveries(rows: list[DeliveryRow], now: datetime) -> list[DeliveryRow]:
     """Insert in one statement; returns the rows inserted, with their ids (the live view keys
     its rows by delivery id). A row another worker inserted first is skipped."""
-    columns = [f for f in Delivery._meta.concrete_fields if not f.primary_key]
     for row in rows:
-        row.created_at = row.updated_at = now
+        row.updated_at = now
+    values = [{"created_at": now} | {c: getattr(row, c) for c in COLUMNS} for row in rows]
     inserted = insert_ignoring_conflicts(
         Delivery,
-        [{f.column: getattr(row, f.attname) for f in columns} for row in rows],
+        values,
         conflict=("event_id", "integration_id"),
         returning=("id", "event_id", "integration_id"),
     )

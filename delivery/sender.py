@@ -23,11 +23,14 @@ from delivery.broadcast import broadcast_deliveries
 from delivery.http import get_client
 from delivery.locks import sending
 from delivery.models import Attempt, Delivery
+from delivery.rows import DeliveryRow, any_of, claim_deliveries
 from delivery.sql import insert_ignoring_conflicts
 from integrations.destinations.base import SendResult
 from integrations.models import Integration
 
 log = logging.getLogger("signal.sender")
+# Claimed rows, or a model instance (the test event is sent through the same round).
+Sendable = DeliveryRow | Delivery
 TIME_BUDGET_SECONDS = 60.0
 
 
@@ -51,47 +54,11 @@ class Verdict:
     tries: int = 0
 
 
-CLAIMED_FIELDS = (
-    "id",
-    "integration_id",
-    "event_id",
-    "status",
-    "destination_event",
-    "operations",
-    "done",
-    "error",
-    "attempts",
-    "status_code",
-    "latency_ms",
-    "endpoint",
-    "first_attempt_at",
-    "event__message_id",
-    "event__received_at",
-    "event__type",
-    "event__name",
-)
-
-
-def claim(integration_id: int, limit: int) -> list[Delivery]:
+def claim(integration_id: int, limit: int) -> list[DeliveryRow]:
     now = timezone.now()
     lease = now + timedelta(seconds=settings.SIGNAL_SEND_LEASE_SECONDS)
     with transaction.atomic():
-        rows = list(
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("event")
-            # What sending, recording and the live view read; loading whole rows (and the
-            # event's body) was most of a round's time.
-            .only(*CLAIMED_FIELDS)
-            .filter(
-                integration_id=integration_id,
-                status__in=Delivery.PENDING,
-                next_attempt_at__lte=now,
-            )
-            .order_by("id")[:limit]
-        )
-        if rows:
-            Delivery.objects.filter(id__in=[r.id for r in rows]).update(next_attempt_at=lease)
-    return rows
+        return claim_deliveries(integration_id, limit, now, lease)
 
 
 def send_pending(integration_id: int) -> int:
@@ -142,7 +109,7 @@ def due(integration_id: int) -> bool:
 class Round:
     """One claimed set of deliveries, sent in batches and then recorded."""
 
-    def __init__(self, integration: Integration, rows: list[Delivery]) -> None:
+    def __init__(self, integration: Integration, rows: list[Sendable]) -> None:
         self.integration = integration
         self.destination = integration.destination
         self.config = integration.full_config()
@@ -224,7 +191,7 @@ def record_attempt(integration: Integration, batch: Batch, result: SendResult) -
 
 
 def finish(
-    integration: Integration, rows: list[Delivery], verdicts: dict[int, Verdict], auth_error: str
+    integration: Integration, rows: list[Sendable], verdicts: dict[int, Verdict], auth_error: str
 ) -> None:
     """Write every delivery's new state, flag the integration on auth errors, broadcast.
 
@@ -265,7 +232,7 @@ STATE_FIELDS = (
 )
 
 
-def state_key(row: Delivery, tried: bool) -> tuple:
+def state_key(row: Sendable, tried: bool) -> tuple:
     values = {f: getattr(row, f, None) for f in STATE_FIELDS} | {"tried": tried}
     values["done"] = tuple(row.done)
     return tuple(values[f] for f in STATE_FIELDS)
@@ -275,7 +242,7 @@ def write_state(state: dict, ids: list[int], now: datetime) -> None:
     """One UPDATE for every delivery that ends this round in the same state."""
     tried = state.pop("tried")
     state["done"] = list(state["done"])
-    Delivery.objects.filter(id__in=ids).update(
+    Delivery.objects.filter(id__in=any_of(ids)).update(
         **state,
         attempts=F("attempts") + 1 if tried else F("attempts"),
         first_attempt_at=Coalesce(F("first_attempt_at"), Value(now)),
@@ -284,7 +251,7 @@ def write_state(state: dict, ids: list[int], now: datetime) -> None:
 
 
 def apply_verdict(
-    row: Delivery,
+    row: Sendable,
     verdict: Verdict,
     now: datetime,
     window: timedelta,

@@ -5,10 +5,9 @@ integration; both are one `INSERT ... ON CONFLICT DO NOTHING` whose values go th
 model fields' own database preparation, so JSON and dates are stored exactly as the ORM would.
 """
 
-import json
-from datetime import datetime
 from typing import Any
 
+import orjson
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
 # Below SQLite's 32,766 bound parameters per statement.
@@ -52,7 +51,7 @@ def prepared_insert(
     returning: tuple[str, ...] = (),
 ) -> tuple[str, list]:
     """PostgreSQL's statement and its one parameter: the rows as a JSON array, expanded by
-    the server (`jsonb_to_recordset`). One `json.dumps` replaces per-value adaptation, and
+    the server (`jsonb_to_recordset`). One `orjson.dumps` replaces per-value adaptation, and
     the statement is the same whatever the row count."""
     db = connections[DEFAULT_DB_ALIAS]
     fields = [_field(model, column) for column in rows[0]]
@@ -60,14 +59,8 @@ def prepared_insert(
     names = ", ".join(f"r.{db.ops.quote_name(f.column)}" for f in fields)
     source = f"jsonb_to_recordset(%s::jsonb) AS r({record})"
     sql = f"{_into(db, model, fields)} SELECT {names} FROM {source}"
-    document = json.dumps(rows, default=_json_default, separators=(",", ":"))
+    document = orjson.dumps(rows).decode()
     return sql + _on_conflict(db, conflict, returning), [document]
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _values_insert(db, model, rows, conflict, returning) -> list[tuple]:

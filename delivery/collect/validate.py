@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 TYPES = ("track", "page", "screen", "identify", "group", "alias")
 OBJECT_FIELDS = ("properties", "traits", "context", "integrations")
 STRING_FIELDS = ("event", "name", "messageId", "groupId", "previousId", "category")
@@ -49,8 +51,8 @@ def parse_json(body: bytes) -> Any:
     except UnicodeDecodeError as exc:
         raise BadRequest(f"Body is not valid UTF-8 (byte {exc.start}).") from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         raise BadRequest(f"Body is not valid JSON: {exc.msg} at line {exc.lineno}.") from None
 
 

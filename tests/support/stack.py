@@ -43,6 +43,7 @@ class Stack:
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115  (closed in stop)
         proc = subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=log, stderr=log)
         proc.log = log  # type: ignore[attr-defined]
+        proc.log_start = log.tell()  # type: ignore[attr-defined]
         self.procs[name] = proc
         if port is not None:
             wait_for_port(port, proc=proc)
@@ -82,6 +83,19 @@ class Stack:
                 "--without-heartbeat",
             ],
         )
+
+    def wait_for_log(self, name: str, text: str, timeout: float = 60) -> None:
+        """Wait until process `name` has logged `text` since it started (e.g. a worker's
+        "ready.")."""
+        proc = self.procs[name]
+        path = self.logs / f"{name}.log"
+
+        def logged() -> bool:
+            with open(path, "rb") as log:
+                log.seek(proc.log_start)  # type: ignore[attr-defined]
+                return text.encode() in log.read()
+
+        wait_until(logged, timeout=timeout, every=0.1)
 
     def start_beat(self) -> subprocess.Popen:
         schedule = self.logs / "beat-schedule"

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+import orjson
 from django.conf import settings
 
 from integrations.destinations.base import SendKind, SendResult
@@ -93,8 +94,8 @@ def _prepare(config: dict[str, Any], endpoint: str, items: list[dict]) -> _Reque
             query["project_id"] = project_id
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         headers["Authorization"] = f"Basic {token}"
-    body = json.dumps(items, separators=(",", ":"), ensure_ascii=False)
-    content = body.encode()
+    content = orjson.dumps(items)
+    body = content.decode()
     if endpoint in GZIPPED:
         content = gzip.compress(content, compresslevel=6, mtime=0)
         headers["Content-Encoding"] = "gzip"
