@@ -14,11 +14,14 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from delivery.collect.app import CollectionRouter  # noqa: E402
 from delivery.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": CollectionRouter(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-        ),
-    }
+# The collection API is answered first, before any routing: it is the hot path.
+application = CollectionRouter(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AllowedHostsOriginValidator(
+                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+            ),
+        }
+    )
 )

@@ -6,6 +6,7 @@ key (HTTP Basic username, or `writeKey` in the body). A 200 means every event is
 
 import base64
 import json
+import logging
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -17,6 +18,9 @@ from django.db import connection
 from delivery.collect.store import ingest
 from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
 
+log = logging.getLogger("signal.collect")
+# Read once: looking up the connection on every request cost more than the request's insert.
+ASYNC_STORE = connection.vendor == "postgresql"
 # SQLite (standalone) writes from these threads; PostgreSQL from an async pool of the same size.
 DATABASE_THREADS = ThreadPoolExecutor(
     max_workers=settings.SIGNAL_COLLECT_THREADS, thread_name_prefix="collect"
@@ -43,7 +47,7 @@ CORS_HEADERS = [
 
 async def store_events(write_key: str, accepted: list, now: datetime) -> bool:
     """The request's one durable write: in daphne's loop on PostgreSQL, else in a thread."""
-    if connection.vendor == "postgresql":
+    if ASYNC_STORE:
         from delivery.collect import pgstore
 
         return await pgstore.ingest(write_key, accepted, now)
@@ -139,7 +143,13 @@ async def collect(scope, receive, send) -> None:
         )
     except BadRequest as exc:
         return await respond(send, exc.status, error(exc.message, exc.field))
-    known = await store_events(write_key, accepted, now)
+    try:
+        known = await store_events(write_key, accepted, now)
+    except Exception:  # nothing was stored: the client keeps the events and retries
+        log.exception("could not store %d events", len(accepted))
+        return await respond(
+            send, 503, error("Events could not be stored right now; retry shortly.", "database")
+        )
     if not known:
         return await respond(send, 401, error("Unknown write key.", "writeKey"))
     await answer(send, path_type, accepted, rejected)
@@ -167,12 +177,12 @@ def _field_path(path_type: str, rejected) -> str:
 
 
 class CollectionRouter:
-    """Send collection paths to `collect`, everything else to Django."""
+    """Send collection paths to `collect`, everything else (Django, websockets) to `app`."""
 
-    def __init__(self, django_app) -> None:
-        self.django_app = django_app
+    def __init__(self, app) -> None:
+        self.app = app
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and handles(scope["path"]):
             return await collect(scope, receive, send)
-        return await self.django_app(scope, receive, send)
+        return await self.app(scope, receive, send)

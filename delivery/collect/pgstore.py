@@ -1,22 +1,34 @@
-"""The collector's write on PostgreSQL, from daphne's own event loop.
+"""The collector's write on PostgreSQL, from daphne's own event loop, with group commit.
 
 An async connection pool keeps the hot path free of thread hand-offs: with a thread per
 insert, the web process spent its time passing the GIL around rather than serving requests.
-The statement is the same one the synchronous path runs (delivery.sql.prepared_insert).
+
+Requests that arrive while an insert is in flight wait for the next one, which carries all of
+their events: under load one statement and one commit serve many requests, and a request
+alone is written at once. Each request is answered only after the insert holding its events
+has committed, so a 200 still means "in the database". If a shared insert fails on the data,
+each request's events are inserted on their own, so one bad request never fails another.
 """
 
 import asyncio
+from collections import deque
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.db import connections
-from psycopg import OperationalError
+from psycopg import DataError, IntegrityError, OperationalError, ProgrammingError
 from psycopg_pool import AsyncConnectionPool
 
 from delivery.collect.store import event_rows, sources, waker
 from delivery.collect.validate import Accepted
 from delivery.models import Event
 from delivery.sql import prepared_insert
+
+# Rows per shared insert: far above one request's share, far below a statement too big to send.
+GROUP_ROWS = 5000
+# Inserts in flight at once: one writes while the next group gathers.
+WRITERS = 2
 
 _pool: AsyncConnectionPool | None = None
 _opening = asyncio.Lock()
@@ -53,24 +65,97 @@ async def source_id_for(write_key: str) -> int | None:
     return sources.put(write_key, row[0] if row else None)
 
 
-async def ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> bool:
-    """Authenticate and store; False for an unknown write key. Retries once on a connection
-    the server dropped (the pool replaces it)."""
+@dataclass
+class _Request:
+    rows: list[dict]
+    done: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
+class GroupWriter:
+    """Inserts the rows of concurrent requests together; see the module's docstring."""
+
+    def __init__(self) -> None:
+        self.waiting: deque[_Request] = deque()
+        self.writers = 0
+
+    async def write(self, rows: list[dict]) -> None:
+        """Return once `rows` are committed; raise what their own insert raised."""
+        request = _Request(rows)
+        self.waiting.append(request)
+        if self.writers < WRITERS:
+            self.writers += 1
+            asyncio.create_task(self._drain())
+        await request.done
+
+    async def _drain(self) -> None:
+        try:
+            while self.waiting:
+                await _commit(self._take())
+        finally:
+            self.writers -= 1
+
+    def _take(self) -> list[_Request]:
+        group, size = [], 0
+        while self.waiting and (not group or size + len(self.waiting[0].rows) <= GROUP_ROWS):
+            group.append(self.waiting.popleft())
+            size += len(group[-1].rows)
+        return group
+
+
+async def _commit(group: list[_Request]) -> None:
+    """Insert the group's rows and answer each of its requests, whatever happens."""
     try:
-        return await _ingest(write_key, accepted, received_at)
+        await _insert([row for request in group for row in request.rows])
+    except (DataError, IntegrityError, ProgrammingError) as exc:
+        if len(group) == 1:
+            return _settle(group, exc)
+        for request in group:  # find the request at fault: each alone
+            await _commit([request])
+    except Exception as exc:  # the database is down: every request hears it
+        _settle(group, exc)
+    except BaseException:  # the server is stopping
+        for request in group:
+            request.done.cancel()
+        raise
+    else:
+        _settle(group)
+        waker.poke()
+
+
+def _settle(group: list[_Request], error: BaseException | None = None) -> None:
+    for request in group:
+        if request.done.done():
+            continue
+        if error is None:
+            request.done.set_result(None)
+        else:
+            request.done.set_exception(error)
+
+
+async def _insert(rows: list[dict]) -> None:
+    """One statement; retried once on a connection the server dropped (the pool replaces it)."""
+    sql, params = prepared_insert(Event, rows, ("source_id", "message_id"))
+    for attempt in range(2):
+        try:
+            async with (await pool()).connection() as conn:
+                await conn.execute(sql, params, binary=True)
+            return
+        except OperationalError:
+            if attempt:
+                raise
+
+
+writer = GroupWriter()
+
+
+async def ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> bool:
+    """Authenticate and store; False for an unknown write key."""
+    try:
+        source_id = await source_id_for(write_key)
     except OperationalError:
-        return await _ingest(write_key, accepted, received_at)
-
-
-async def _ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> bool:
-    source_id = await source_id_for(write_key)
+        source_id = await source_id_for(write_key)
     if source_id is None:
         return False
     if accepted:
-        sql, params = prepared_insert(
-            Event, event_rows(source_id, accepted, received_at), ("source_id", "message_id")
-        )
-        async with (await pool()).connection() as conn:
-            await conn.execute(sql, params, binary=True)
-        waker.poke()
+        await writer.write(event_rows(source_id, accepted, received_at))
     return True

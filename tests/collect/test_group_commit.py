@@ -1,0 +1,93 @@
+"""Group commit on PostgreSQL: concurrent requests share inserts, and each is answered only
+for its own rows."""
+
+import asyncio
+import base64
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from django.db import connection
+from psycopg import DataError
+
+from delivery.collect import pgstore
+from delivery.collect.validate import Accepted
+from delivery.models import Event
+from integrations.models import Source
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def fresh_pool():
+    """Each asyncio.run has its own loop: the pool and the writer start anew for it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("group commit is the PostgreSQL store")
+    pgstore._pool, pgstore.writer = None, pgstore.GroupWriter()
+    pgstore._opening = asyncio.Lock()
+    yield
+    pgstore._pool, pgstore.writer = None, pgstore.GroupWriter()
+
+
+def accepted(message_id: str) -> Accepted:
+    payload = {"type": "track", "event": "Viewed", "anonymousId": "a", "messageId": message_id}
+    return Accepted(0, message_id, "track", "Viewed", payload)
+
+
+async def ingest_all(write_key: str, requests: list[list[Accepted]]) -> list[object]:
+    try:
+        now = datetime.now(UTC)
+        calls = [pgstore.ingest(write_key, events, now) for events in requests]
+        return await asyncio.gather(*calls, return_exceptions=True)
+    finally:
+        if pgstore._pool is not None:
+            await pgstore._pool.close()
+
+
+def test_concurrent_requests_are_stored_by_fewer_inserts_than_requests(fresh_pool, monkeypatch):
+    # given fifty requests arriving together, and a count of the inserts made
+    source = Source.objects.create(name="Website")
+    inserts = []
+    real_insert = pgstore._insert
+
+    async def counted(rows):
+        inserts.append(len(rows))
+        await real_insert(rows)
+
+    monkeypatch.setattr(pgstore, "_insert", counted)
+    requests = [[accepted(f"m-{i}")] for i in range(50)]
+    # when they are ingested, then each is answered and every event is stored
+    assert asyncio.run(ingest_all(source.write_key, requests)) == [True] * 50
+    assert Event.objects.count() == 50
+    assert sum(inserts) == 50 and len(inserts) < 50
+
+
+def test_a_request_that_cannot_be_stored_fails_alone(fresh_pool):
+    # given a request whose message id is too long for its column, among valid ones
+    source = Source.objects.create(name="Website")
+    bad = [accepted("x" * 300)]
+    requests = [[accepted("m-1")], bad, [accepted("m-2"), accepted("m-3")]]
+    # when they are ingested together
+    answers = asyncio.run(ingest_all(source.write_key, requests))
+    # then only the bad request fails, and its neighbours' events are stored
+    assert answers[0] is True and answers[2] is True
+    assert isinstance(answers[1], DataError)
+    assert sorted(Event.objects.values_list("message_id", flat=True)) == ["m-1", "m-2", "m-3"]
+
+
+def test_many_concurrent_clients_each_get_200_for_events_in_the_database(daphne_server):
+    source = Source.objects.create(name="Website")
+    auth = base64.b64encode(f"{source.write_key}:".encode()).decode()
+
+    def post(i: int) -> int:
+        body = {"event": "Viewed", "anonymousId": f"a-{i}", "messageId": f"c-{i}"}
+        response = httpx.post(
+            f"{daphne_server}/v1/track", json=body, headers={"Authorization": f"Basic {auth}"}
+        )
+        return response.status_code
+
+    with ThreadPoolExecutor(32) as pool:
+        statuses = list(pool.map(post, range(200)))
+    assert statuses == [200] * 200
+    assert Event.objects.filter(message_id__startswith="c-").count() == 200
