@@ -91,3 +91,38 @@ def test_many_concurrent_clients_each_get_200_for_events_in_the_database(daphne_
         statuses = list(pool.map(post, range(200)))
     assert statuses == [200] * 200
     assert Event.objects.filter(message_id__startswith="c-").count() == 200
+
+
+def test_the_collector_answers_503_when_the_database_cannot_take_the_events(fresh_pool):
+    # given a known write key, and a database the collector cannot reach
+    from psycopg_pool import AsyncConnectionPool
+
+    from delivery.collect.app import collect
+
+    source = Source.objects.create(name="Website")
+    pgstore.sources.put(source.write_key, source.id)
+    auth = base64.b64encode(f"{source.write_key}:".encode())
+    body = b'{"event": "Viewed", "anonymousId": "a-1", "messageId": "lost-1"}'
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    async def post() -> None:
+        pgstore._pool = AsyncConnectionPool("host=127.0.0.1 port=1", open=False)
+        scope = {
+            "type": "http",
+            "method": "POST",
+            "path": "/v1/track",
+            "headers": [(b"authorization", b"Basic " + auth)],
+        }
+        await collect(scope, receive, send)
+
+    # when an event is posted, then the answer is a 503 that says to retry, never a 200
+    asyncio.run(post())
+    assert sent[0]["status"] == 503
+    assert b"retry" in sent[1]["body"]
+    assert not Event.objects.filter(message_id="lost-1").exists()
