@@ -76,15 +76,14 @@ class GroupWriter:
 
     def __init__(self) -> None:
         self.waiting: deque[_Request] = deque()
-        self.writers = 0
+        self.writers: set[asyncio.Task] = set()  # held here: the loop keeps only weak references
 
     async def write(self, rows: list[dict]) -> None:
         """Return once `rows` are committed; raise what their own insert raised."""
         request = _Request(rows)
         self.waiting.append(request)
-        if self.writers < WRITERS:
-            self.writers += 1
-            asyncio.create_task(self._drain())
+        if len(self.writers) < WRITERS:
+            self.writers.add(asyncio.create_task(self._drain()))
         await request.done
 
     async def _drain(self) -> None:
@@ -92,7 +91,9 @@ class GroupWriter:
             while self.waiting:
                 await _commit(self._take())
         finally:
-            self.writers -= 1
+            # At once, not in a done-callback: a request arriving in between would otherwise
+            # count this writer as busy and wait with nobody left to write it.
+            self.writers.discard(asyncio.current_task())
 
     def _take(self) -> list[_Request]:
         group, size = [], 0
