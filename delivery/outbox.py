@@ -21,6 +21,8 @@ from integrations.models import Integration
 
 log = logging.getLogger("signal.outbox")
 FANOUT_BATCH = 1000
+# The live view keeps recent rows: a replay of thousands re-announces the newest of them.
+REPLAY_BROADCAST = 500
 STALE_FANOUT = timedelta(seconds=2)
 
 
@@ -172,6 +174,7 @@ def replay(integration: Integration, delivery_ids: list[int] | None = None) -> i
     rows = rows.exclude(operations=[])
     if delivery_ids is not None:
         rows = rows.filter(id__in=delivery_ids)
+    shown = list(rows.order_by("-id").values_list("id", flat=True)[:REPLAY_BROADCAST])
     count = rows.update(
         status=Delivery.QUEUED,
         attempts=0,
@@ -181,4 +184,9 @@ def replay(integration: Integration, delivery_ids: list[int] | None = None) -> i
     )
     if count:
         transaction.on_commit(lambda: enqueue_send(integration.id))
+        # The live view shows them queued again at once, not failed until they are sent.
+        requeued = Delivery.objects.filter(id__in=shown, status=Delivery.QUEUED)
+        transaction.on_commit(
+            lambda: broadcast_deliveries(list(requeued.select_related("event").order_by("id")))
+        )
     return count

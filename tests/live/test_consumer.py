@@ -264,3 +264,22 @@ def test_the_fan_out_broadcasts_each_new_delivery_with_its_id(integration, sourc
     (update,) = async_to_sync(layer.receive)(channel)["messages"]
     row = Delivery.objects.get()
     assert (update["delivery_id"], update["status"]) == (row.id, "queued")
+
+
+def test_a_replay_is_broadcast_so_the_live_view_shows_the_row_queued_again(integration, source):
+    # given a failed delivery and a listener on the integration's group
+    from channels.layers import get_channel_layer
+
+    from delivery.broadcast import group_name
+    from delivery.outbox import replay
+
+    row = delivered(integration, source)
+    Delivery.objects.filter(id=row.id).update(status="failed", error="HTTP 400")
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group_name(integration.id), channel)
+    # when it is replayed
+    assert replay(integration, [row.id]) == 1
+    # then the live view hears that it is queued again, without the old error
+    (update,) = async_to_sync(layer.receive)(channel)["messages"]
+    assert (update["delivery_id"], update["status"], update["error"]) == (row.id, "queued", "")
