@@ -13,7 +13,9 @@
  * is made no consent object is sent, and each integration's blueprint decides.
  *
  * For pages that want to show what is sent, it dispatches window events: "datafly:queued"
- * (detail: the event), "datafly:sent" and "datafly:failed" (detail: {events, status}).
+ * (detail: the event), "datafly:sent" and "datafly:failed" (detail: {events, status}; for
+ * events Signal rejected, also `reasons`: messageId -> what is wrong). When Signal rejects
+ * some events of a batch, the others were stored: they are reported sent.
  */
 (function () {
   'use strict';
@@ -141,6 +143,7 @@
     const payload = body(batch);
     for (let attempt = 0; ; attempt++) {
       let status = 0;
+      let answer = null;
       try {
         const response = await fetch(endpoint(), {
           method: 'POST', body: payload, headers: { 'Content-Type': 'text/plain' },
@@ -148,13 +151,13 @@
           keepalive: payload.length < 60000,
         });
         status = response.status;
+        if (status === 400) answer = await response.json().catch(() => null);
       } catch (e) { /* network error: status stays 0 */ }
       const retryable = status === 0 || status === 429 || status >= 500;
       if (!retryable || attempt >= RETRIES) {
-        const ok = status >= 200 && status < 300;
-        emit(ok ? 'datafly:sent' : 'datafly:failed', { events: batch, status });
+        report(batch, status, answer);
         // Out of tries on a transient failure: keep the events for the next flush.
-        if (!ok && retryable) queue = batch.concat(queue);
+        if (retryable) queue = batch.concat(queue);
         return;
       }
       emit('datafly:failed', { events: batch, status, retrying: true });
@@ -162,6 +165,24 @@
       await sleep(500 * 2 ** attempt + Math.random() * 250);
       waiting.delete(batch);
     }
+  }
+
+  // A 400 names the events of the batch Signal rejected, and why; the rest were stored.
+  function report(batch, status, answer) {
+    const ok = status >= 200 && status < 300;
+    const rejected = answer && Array.isArray(answer.rejected) ? answer.rejected : null;
+    if (ok || !rejected) {
+      emit(ok ? 'datafly:sent' : 'datafly:failed', { events: batch, status });
+      return;
+    }
+    const reasons = {};
+    for (const r of rejected) {
+      if (batch[r.index]) reasons[batch[r.index].messageId] = r.error;
+    }
+    const sent = batch.filter((event) => !(event.messageId in reasons));
+    const failed = batch.filter((event) => event.messageId in reasons);
+    if (sent.length) emit('datafly:sent', { events: sent, status: 200 });
+    emit('datafly:failed', { events: failed, status, reasons });
   }
 
   function takeBatches() {

@@ -69,6 +69,8 @@
       if (!entry) continue;
       entry.status = status === 'failed' && e.detail.retrying ? 'retrying' : status;
       if (status === 'failed' && e.detail.status) entry.status += ' (' + e.detail.status + ')';
+      const reason = e.detail.reasons && e.detail.reasons[event.messageId];
+      if (reason) entry.status = 'rejected: ' + reason;
       updateEntry(entry);
     }
   };

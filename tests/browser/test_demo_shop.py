@@ -218,6 +218,24 @@ def test_a_failed_send_is_retried_with_backoff(daphne_server: str, page: Page, s
     expect(page.locator('#activity .entry[data-status="sent"]')).to_have_count(1)
 
 
+def test_an_event_signal_rejects_is_shown_with_its_reason_and_its_neighbours_as_sent(
+    daphne_server: str, page: Page, source: Source
+):
+    open_shop(page, daphne_server)
+    flush(page)
+    # a track call without a name is invalid; the one queued with it is fine
+    page.evaluate("() => { datafly.track('Wishlist Opened'); datafly.track(''); }")
+    flush(page)
+
+    rejected = page.locator('#activity .entry[data-status^="rejected"]')
+    expect(rejected).to_have_count(1)
+    expect(rejected).to_contain_text("a track call needs an `event` name")
+    expect(page.locator('#activity .entry[data-name="Wishlist Opened"]')).to_have_attribute(
+        "data-status", "sent"
+    )
+    assert [e.get("event") for e in stored(source)] == [None, "Wishlist Opened"]
+
+
 def test_the_page_shows_the_snippet_it_runs(daphne_server: str, page: Page, source: Source):
     open_shop(page, daphne_server)
     shown = page.get_by_test_id("install-snippet").inner_text()
