@@ -28,6 +28,16 @@ def staff_user(db):
     return User.objects.create_superuser("admin", "admin@example.com", "correct-horse-battery")
 
 
+@pytest.fixture
+def staff_client(staff_user):
+    """Django's test client, logged in as a staff user."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(staff_user)
+    return client
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     from tests.support.services import require_chromium

@@ -24,13 +24,6 @@ AUTH_ERROR = (
 
 
 @pytest.fixture
-def client(staff_user) -> Client:
-    client = Client()
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def integration(db) -> Integration:
     return install(
         get_destination("mixpanel"),
@@ -95,21 +88,21 @@ def add_attempt(row: Delivery, status_code: int | None, response: object, **fiel
     return attempt
 
 
-def get(client: Client, name: str, *args, **params) -> str:
-    response = client.get(reverse(f"integrations:{name}", args=args), params)
+def get(staff_client: Client, name: str, *args, **params) -> str:
+    response = staff_client.get(reverse(f"integrations:{name}", args=args), params)
     assert response.status_code == 200
     return response.content.decode()
 
 
-def log_ids(client: Client, integration: Integration, **params) -> list[int]:
-    response = client.get(reverse("integrations:deliveries", args=[integration.pk]), params)
+def log_ids(staff_client: Client, integration: Integration, **params) -> list[int]:
+    response = staff_client.get(reverse("integrations:deliveries", args=[integration.pk]), params)
     return [row.pk for row in response.context["page"].object_list]
 
 
 # The dashboard
 
 
-def test_counts_cover_the_last_hour_and_the_last_day(client, integration):
+def test_counts_cover_the_last_hour_and_the_last_day(staff_client, integration):
     # given deliveries spread over two days
     for minutes in (1, 5, 180):
         make_delivery(integration, Delivery.DELIVERED, minutes_ago=minutes)
@@ -119,7 +112,7 @@ def test_counts_cover_the_last_hour_and_the_last_day(client, integration):
     make_delivery(integration, Delivery.SUPPRESSED, minutes_ago=2)
     make_delivery(integration, Delivery.FILTERED, minutes_ago=90)
     # when the dashboard is opened
-    response = client.get(reverse("integrations:dashboard", args=[integration.pk]))
+    response = staff_client.get(reverse("integrations:dashboard", args=[integration.pk]))
     # then
     counts = {row["status"]: (row["hour"], row["day"]) for row in response.context["counts"]}
     assert counts == {
@@ -133,19 +126,19 @@ def test_counts_cover_the_last_hour_and_the_last_day(client, integration):
     assert f'href="{log}?status=failed&amp;since=day"' in response.content.decode()
 
 
-def test_the_chart_draws_stacked_bars_per_hour_or_per_minute(client, integration):
+def test_the_chart_draws_stacked_bars_per_hour_or_per_minute(staff_client, integration):
     make_delivery(integration, Delivery.DELIVERED, minutes_ago=1)
     make_delivery(integration, Delivery.DELIVERED, minutes_ago=2)
     make_delivery(integration, Delivery.FAILED, minutes_ago=2)
     make_delivery(integration, Delivery.RETRYING, minutes_ago=120)
 
-    html = get(client, "dashboard", integration.pk)
+    html = get(staff_client, "dashboard", integration.pk)
     assert html.count('<g class="chart-bar">') == 24
     assert 'class="bar-delivered"' in html and 'class="bar-failed"' in html
     assert 'class="bar-retrying"' in html
     assert "<script" not in html.split('data-testid="chart"')[1].split("</figure>")[0]
 
-    html = get(client, "dashboard", integration.pk, window="hour")
+    html = get(staff_client, "dashboard", integration.pk, window="hour")
     assert html.count('<g class="chart-bar">') == 60
     assert 'class="bar-retrying"' not in html  # two hours ago is outside the last hour
 
@@ -169,10 +162,10 @@ def test_the_axis_top_is_a_round_number(value, top):
     assert dashboard_stats.nice_max(value) == top
 
 
-def test_health_shows_the_auth_error_with_its_fix(client, integration):
+def test_health_shows_the_auth_error_with_its_fix(staff_client, integration):
     integration.auth_error = AUTH_ERROR
     integration.save()
-    html = get(client, "dashboard", integration.pk)
+    html = get(staff_client, "dashboard", integration.pk)
     health = html.split('data-testid="health"')[1].split("</section>")[0]
     assert "Auth error" in health
     assert "Project Settings &gt; Access Keys" in health
@@ -196,39 +189,39 @@ def test_health_states(integration, setup, label):
     assert dashboard_stats.health(integration)["label"] == label
 
 
-def test_the_last_error_is_the_latest_failed_or_retrying_delivery(client, integration):
+def test_the_last_error_is_the_latest_failed_or_retrying_delivery(staff_client, integration):
     make_delivery(integration, Delivery.FAILED, minutes_ago=50, error="old trouble")
     latest = make_delivery(integration, Delivery.RETRYING, minutes_ago=5, error="Rate limited")
     make_delivery(integration, Delivery.DELIVERED, minutes_ago=1)
-    html = get(client, "dashboard", integration.pk)
+    html = get(staff_client, "dashboard", integration.pk)
     panel = html.split('data-testid="last-error"')[1].split("</section>")[0]
     assert "Rate limited" in panel and "old trouble" not in panel
     assert reverse("integrations:delivery", args=[integration.pk, latest.pk]) in panel
 
 
 def test_the_dashboard_links_live_events_the_log_settings_and_shows_the_blueprint(
-    client, integration
+    staff_client, integration
 ):
-    html = get(client, "dashboard", integration.pk)
+    html = get(staff_client, "dashboard", integration.pk)
     for name in ("live", "deliveries", "edit", "send_test"):
         assert reverse(f"integrations:{name}", args=[integration.pk]) in html
     assert "alpha · blueprint 0.1.0" in html
 
 
-def test_the_detail_page_is_the_dashboard_and_the_settings(client, integration):
+def test_the_detail_page_is_the_dashboard_and_the_settings(staff_client, integration):
     integration.auth_error = AUTH_ERROR
     integration.save()
-    html = get(client, "detail", integration.pk)
+    html = get(staff_client, "detail", integration.pk)
     assert 'data-testid="health"' in html and 'data-testid="chart"' in html
     assert "refused the credentials" in html
     assert 'data-field="project_token"' in html
 
 
-def test_install_on_your_site_shows_the_first_sources_write_key(client, integration):
-    html = get(client, "dashboard", integration.pk)
+def test_install_on_your_site_shows_the_first_sources_write_key(staff_client, integration):
+    html = get(staff_client, "dashboard", integration.pk)
     assert "create_source" in html  # no source yet: how to make one
     source = Source.objects.create(name="Shop")
-    html = get(client, "dashboard", integration.pk)
+    html = get(staff_client, "dashboard", integration.pk)
     section = html.split('data-testid="install-section"')[1].split("</section>")[0]
     assert source.write_key in section
     assert "http://testserver" in section
@@ -237,54 +230,59 @@ def test_install_on_your_site_shows_the_first_sources_write_key(client, integrat
 # The delivery log
 
 
-def test_the_log_is_newest_first_fifty_a_page(client, integration):
+def test_the_log_is_newest_first_fifty_a_page(staff_client, integration):
     rows = [make_delivery(integration) for _ in range(120)]
     newest_first = [r.pk for r in reversed(rows)]
-    assert log_ids(client, integration) == newest_first[:50]
-    assert log_ids(client, integration, page=3) == newest_first[100:]
-    html = get(client, "deliveries", integration.pk, page=2)
+    assert log_ids(staff_client, integration) == newest_first[:50]
+    assert log_ids(staff_client, integration, page=3) == newest_first[100:]
+    html = get(staff_client, "deliveries", integration.pk, page=2)
     assert "51–100 of 120" in html
     assert "?page=1" in html and "?page=3" in html
 
 
-def test_pages_keep_the_filters(client, integration):
+def test_pages_keep_the_filters(staff_client, integration):
     for _ in range(60):
         make_delivery(integration, Delivery.FAILED)
-    html = get(client, "deliveries", integration.pk, status="failed")
+    html = get(staff_client, "deliveries", integration.pk, status="failed")
     assert "?status=failed&amp;page=2" in html
 
 
-def test_the_log_filters_by_status_endpoint_and_event_name(client, integration):
+def test_the_log_filters_by_status_endpoint_and_event_name(staff_client, integration):
     delivered = make_delivery(integration, name="Order Completed", destination_event="Purchase")
     failed = make_delivery(integration, Delivery.FAILED, endpoint="/import")
     profile = make_delivery(integration, name="", destination_event="$set", endpoint="/engage")
-    assert log_ids(client, integration, status="failed") == [failed.pk]
-    assert log_ids(client, integration, endpoint="/engage") == [profile.pk]
-    assert log_ids(client, integration, q="order comp") == [delivered.pk]
-    assert log_ids(client, integration, q="purchase") == [delivered.pk]
+    assert log_ids(staff_client, integration, status="failed") == [failed.pk]
+    assert log_ids(staff_client, integration, endpoint="/engage") == [profile.pk]
+    assert log_ids(staff_client, integration, q="order comp") == [delivered.pk]
+    assert log_ids(staff_client, integration, q="purchase") == [delivered.pk]
 
 
-def test_the_log_filters_by_time(client, integration):
+def test_the_log_filters_by_time(staff_client, integration):
     older = make_delivery(integration, minutes_ago=60 * 24 * 30)
     this_week = make_delivery(integration, minutes_ago=60 * 24 * 3)
     today = make_delivery(integration, minutes_ago=60 * 5)
     recent = make_delivery(integration, minutes_ago=10)
-    assert log_ids(client, integration, since="hour") == [recent.pk]
-    assert log_ids(client, integration, since="day") == [recent.pk, today.pk]
-    assert log_ids(client, integration, since="week") == [recent.pk, today.pk, this_week.pk]
+    assert log_ids(staff_client, integration, since="hour") == [recent.pk]
+    assert log_ids(staff_client, integration, since="day") == [recent.pk, today.pk]
+    assert log_ids(staff_client, integration, since="week") == [recent.pk, today.pk, this_week.pk]
     start = (timezone.now() - timedelta(days=40)).strftime("%Y-%m-%dT%H:%M")
     end = (timezone.now() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    assert log_ids(client, integration, **{"from": start, "to": end}) == [this_week.pk, older.pk]
+    assert log_ids(staff_client, integration, **{"from": start, "to": end}) == [
+        this_week.pk,
+        older.pk,
+    ]
 
 
-def test_a_bad_date_is_reported_and_ignored(client, integration):
+def test_a_bad_date_is_reported_and_ignored(staff_client, integration):
     make_delivery(integration)
-    html = get(client, "deliveries", integration.pk, **{"from": "yesterday-ish"})
+    html = get(staff_client, "deliveries", integration.pk, **{"from": "yesterday-ish"})
     assert "is not a date and time" in html
-    assert len(log_ids(client, integration, **{"from": "yesterday-ish"})) == 1
+    assert len(log_ids(staff_client, integration, **{"from": "yesterday-ish"})) == 1
 
 
-def test_each_row_shows_time_events_endpoint_status_attempts_latency_and_error(client, integration):
+def test_each_row_shows_time_events_endpoint_status_attempts_latency_and_error(
+    staff_client, integration
+):
     make_delivery(
         integration,
         Delivery.FAILED,
@@ -295,7 +293,7 @@ def test_each_row_shows_time_events_endpoint_status_attempts_latency_and_error(c
         latency_ms=87,
         error="properties.time: 'time' is invalid",
     )
-    html = get(client, "deliveries", integration.pk)
+    html = get(staff_client, "deliveries", integration.pk)
     row = html.split("<tbody>")[1]
     assert "Order Completed" in row and "→ Purchase" in row
     assert "<code>/track</code>" in row
@@ -307,7 +305,7 @@ def test_each_row_shows_time_events_endpoint_status_attempts_latency_and_error(c
 # The delivery page
 
 
-def test_the_delivery_page_shows_bodies_mixpanels_error_and_the_hint(client, integration):
+def test_the_delivery_page_shows_bodies_mixpanels_error_and_the_hint(staff_client, integration):
     row = make_delivery(
         integration,
         Delivery.FAILED,
@@ -326,7 +324,7 @@ def test_the_delivery_page_shows_bodies_mixpanels_error_and_the_hint(client, int
         ],
     }
     add_attempt(row, 400, response, kind="rejected")
-    html = get(client, "delivery", integration.pk, row.pk)
+    html = get(staff_client, "delivery", integration.pk, row.pk)
     assert 'data-testid="source-event"' in html and row.event.message_id in html
     assert 'data-testid="operations"' in html
     assert "https://api.mixpanel.com/import?verbose=1" in html
@@ -337,19 +335,19 @@ def test_the_delivery_page_shows_bodies_mixpanels_error_and_the_hint(client, int
     assert f'name="delivery_id" value="{row.pk}"' in html
 
 
-def test_a_batched_attempt_shows_only_this_deliverys_items(client, integration):
+def test_a_batched_attempt_shows_only_this_deliverys_items(staff_client, integration):
     row = make_delivery(integration)
     other = make_delivery(integration)
     attempt = add_attempt(row, 200, {"status": 1, "error": None})
     both = [op["item"] for d in (row, other) for op in d.operations]
     Attempt.objects.filter(id=attempt.id).update(item_count=2, request_body=json.dumps(both))
-    html = get(client, "delivery", integration.pk, row.pk)
+    html = get(staff_client, "delivery", integration.pk, row.pk)
     assert row.event.message_id in html.split("Attempts")[1]
     assert other.event.message_id not in html
     assert "this event's 1 of 2 items" in html
 
 
-def test_a_delivery_of_another_integration_is_not_found(client, integration):
+def test_a_delivery_of_another_integration_is_not_found(staff_client, integration):
     other = install(
         get_destination("mixpanel"),
         name="Other",
@@ -361,17 +359,17 @@ def test_a_delivery_of_another_integration_is_not_found(client, integration):
     )
     row = make_delivery(other)
     url = reverse("integrations:delivery", args=[integration.pk, row.pk])
-    assert client.get(url).status_code == 404
+    assert staff_client.get(url).status_code == 404
 
 
 # Replay
 
 
-def test_replaying_one_failed_delivery_queues_it_again(client, integration):
+def test_replaying_one_failed_delivery_queues_it_again(staff_client, integration):
     row = make_delivery(integration, Delivery.FAILED, attempts=3, error="bad event")
     untouched = make_delivery(integration, Delivery.FAILED, attempts=1)
     url = reverse("integrations:replay", args=[integration.pk])
-    response = client.post(url, {"delivery_id": row.pk}, follow=True)
+    response = staff_client.post(url, {"delivery_id": row.pk}, follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Queued 1 delivery again."]
     assert response.redirect_chain[-1][0] == reverse(
         "integrations:delivery", args=[integration.pk, row.pk]
@@ -382,13 +380,13 @@ def test_replaying_one_failed_delivery_queues_it_again(client, integration):
     assert untouched.status == "failed"
 
 
-def test_replaying_all_failed_deliveries(client, integration):
+def test_replaying_all_failed_deliveries(staff_client, integration):
     failed = [make_delivery(integration, Delivery.FAILED, attempts=2) for _ in range(3)]
     delivered = make_delivery(integration, Delivery.DELIVERED, attempts=1)
-    html = get(client, "deliveries", integration.pk)
+    html = get(staff_client, "deliveries", integration.pk)
     assert "Replay all failed (3)" in html
     url = reverse("integrations:replay", args=[integration.pk])
-    response = client.post(url, follow=True)
+    response = staff_client.post(url, follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Queued 3 deliveries again."]
     for row in failed:
         row.refresh_from_db()
@@ -397,16 +395,16 @@ def test_replaying_all_failed_deliveries(client, integration):
     assert delivered.status == "delivered"
 
 
-def test_replay_requires_post_and_a_numeric_id(client, integration):
+def test_replay_requires_post_and_a_numeric_id(staff_client, integration):
     url = reverse("integrations:replay", args=[integration.pk])
-    assert client.get(url).status_code == 405
-    assert client.post(url, {"delivery_id": "x"}).status_code == 400
+    assert staff_client.get(url).status_code == 405
+    assert staff_client.post(url, {"delivery_id": "x"}).status_code == 400
 
 
 # Secrets
 
 
-def test_the_api_secret_never_appears_on_these_pages(client, integration):
+def test_the_api_secret_never_appears_on_these_pages(staff_client, integration):
     integration.auth_error = AUTH_ERROR
     integration.save()
     row = make_delivery(integration, Delivery.FAILED, endpoint="/import", status_code=401)
@@ -419,7 +417,7 @@ def test_the_api_secret_never_appears_on_these_pages(client, integration):
         ("delivery", [integration.pk, row.pk], {}),
     ]
     for name, args, params in pages:
-        response = client.get(reverse(f"integrations:{name}", args=args), params)
+        response = staff_client.get(reverse(f"integrations:{name}", args=args), params)
         assert response.status_code == 200
         assert SECRET.encode() not in response.content, name
 
@@ -451,13 +449,13 @@ def live_integration(db, mixpanel_at_fake) -> Integration:
     )
 
 
-def send_test(client: Client, integration: Integration):
+def send_test(staff_client: Client, integration: Integration):
     url = reverse("integrations:send_test", args=[integration.pk])
-    return client.post(url, follow=True)
+    return staff_client.post(url, follow=True)
 
 
-def test_send_test_event_shows_mixpanels_200(client, live_integration, mixpanel_at_fake):
-    response = send_test(client, live_integration)
+def test_send_test_event_shows_mixpanels_200(staff_client, live_integration, mixpanel_at_fake):
+    response = send_test(staff_client, live_integration)
     assert [str(m) for m in response.context["messages"]] == [
         'Test event delivered: 200 {"status":1,"error":null}'
     ]
@@ -467,21 +465,21 @@ def test_send_test_event_shows_mixpanels_200(client, live_integration, mixpanel_
     assert [e["event"] for e in mixpanel_at_fake.events()] == ["Signal Test Event"]
 
 
-def test_send_test_event_goes_back_to_the_page_it_came_from(client, live_integration):
+def test_send_test_event_goes_back_to_the_page_it_came_from(staff_client, live_integration):
     url = reverse("integrations:send_test", args=[live_integration.pk])
     detail = reverse("integrations:detail", args=[live_integration.pk])
-    assert client.post(url, {"next": detail}).url == detail
-    assert client.post(url, {"next": "https://evil.example/"}).url == reverse(
+    assert staff_client.post(url, {"next": detail}).url == detail
+    assert staff_client.post(url, {"next": "https://evil.example/"}).url == reverse(
         "integrations:dashboard", args=[live_integration.pk]
     )
 
 
 def test_send_test_event_shows_a_refused_secret_with_the_fix(
-    client, live_integration, mixpanel_at_fake
+    staff_client, live_integration, mixpanel_at_fake
 ):
     # /track does not check the secret in reality; the script stands in for any refusal
     mixpanel_at_fake.script(status=401, path="/track", body={"error": "Invalid credentials"})
-    response = send_test(client, live_integration)
+    response = send_test(staff_client, live_integration)
     (message,) = [str(m) for m in response.context["messages"]]
     assert message.startswith("Test event failed (no retries): 401")
     assert "Invalid credentials" in message
@@ -490,10 +488,10 @@ def test_send_test_event_shows_a_refused_secret_with_the_fix(
 
 
 def test_send_test_event_is_not_retried_when_mixpanel_is_down(
-    client, live_integration, mixpanel_at_fake
+    staff_client, live_integration, mixpanel_at_fake
 ):
     mixpanel_at_fake.script(status=503, path="/track", body="unavailable", times=1)
-    response = send_test(client, live_integration)
+    response = send_test(staff_client, live_integration)
     (message,) = [str(m) for m in response.context["messages"]]
     assert message.startswith("Test event failed (no retries): 503 unavailable")
     assert len(mixpanel_at_fake.received("/track")) == 1
@@ -501,10 +499,10 @@ def test_send_test_event_is_not_retried_when_mixpanel_is_down(
 
 
 def test_send_test_event_shows_status_zero_with_mixpanels_error(
-    client, live_integration, mixpanel_at_fake
+    staff_client, live_integration, mixpanel_at_fake
 ):
     body = {"status": 0, "error": "bad event"}
     mixpanel_at_fake.script(status=200, path="/track", body=body, times=1)
-    (message,) = [str(m) for m in send_test(client, live_integration).context["messages"]]
+    (message,) = [str(m) for m in send_test(staff_client, live_integration).context["messages"]]
     assert message.startswith('Test event failed (no retries): 200 {"status":0')
     assert "bad event" in message

@@ -15,13 +15,6 @@ from tests.support.fake_mixpanel_fixtures import API_SECRET
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def client(staff_user) -> Client:
-    client = Client()
-    client.force_login(staff_user)
-    return client
-
-
 def detail_url(integration_id: int, delivery_id: int) -> str:
     return reverse("integrations:live_delivery", args=[integration_id, delivery_id])
 
@@ -44,24 +37,24 @@ def attempt_for(row: Delivery, **fields) -> Attempt:
     return attempt
 
 
-def test_the_page_connects_to_its_integrations_socket(client, integration):
-    response = client.get(reverse("integrations:live", args=[integration.pk]))
+def test_the_page_connects_to_its_integrations_socket(staff_client, integration):
+    response = staff_client.get(reverse("integrations:live", args=[integration.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert f'data-socket-path="/ws/integrations/{integration.pk}/live/"' in html
     assert "js/live.js" in html and "css/live.css" in html
 
 
-def test_the_empty_state_says_what_to_do(client, integration):
-    html = client.get(reverse("integrations:live", args=[integration.pk])).content.decode()
+def test_the_empty_state_says_what_to_do(staff_client, integration):
+    html = staff_client.get(reverse("integrations:live", args=[integration.pk])).content.decode()
     assert "Send an event from your site" in html
     assert 'href="/demo/"' in html
     assert "Send test event" in html
     assert reverse("integrations:dashboard", args=[integration.pk]) in html
 
 
-def test_the_page_never_renders_the_api_secret(client, integration):
-    html = client.get(reverse("integrations:live", args=[integration.pk])).content.decode()
+def test_the_page_never_renders_the_api_secret(staff_client, integration):
+    html = staff_client.get(reverse("integrations:live", args=[integration.pk])).content.decode()
     assert API_SECRET not in html
 
 
@@ -71,26 +64,26 @@ def test_the_page_sends_anonymous_visitors_to_log_in(integration):
     assert response.url.startswith(reverse("login"))
 
 
-def test_the_page_is_404_for_an_integration_that_does_not_exist(client, integration):
-    response = client.get(reverse("integrations:live", args=[integration.pk + 1000]))
+def test_the_page_is_404_for_an_integration_that_does_not_exist(staff_client, integration):
+    response = staff_client.get(reverse("integrations:live", args=[integration.pk + 1000]))
     assert response.status_code == 404
 
 
 def test_the_page_is_forbidden_to_non_staff(integration):
-    client = Client()
-    client.force_login(User.objects.create_user("visitor", password="not-staff-123"))
-    response = client.get(reverse("integrations:live", args=[integration.pk]))
+    visitor = Client()
+    visitor.force_login(User.objects.create_user("visitor", password="not-staff-123"))
+    response = visitor.get(reverse("integrations:live", args=[integration.pk]))
     assert response.status_code == 403
 
 
 def test_details_show_the_source_event_the_recorded_request_and_the_response(
-    client, integration, source
+    staff_client, integration, source
 ):
     # given a delivery sent in a batch with another event
     row = delivered(integration, source, "Order Completed")
     attempt_for(row)
     # when its details are fetched
-    response = client.get(detail_url(integration.pk, row.pk))
+    response = staff_client.get(detail_url(integration.pk, row.pk))
     # then they show the event, this delivery's items of the request, and Mixpanel's answer
     assert response.status_code == 200
     body = response.json()
@@ -110,18 +103,18 @@ def test_details_show_the_source_event_the_recorded_request_and_the_response(
     }
 
 
-def test_details_use_the_latest_attempt(client, integration, source):
+def test_details_use_the_latest_attempt(staff_client, integration, source):
     row = delivered(integration, source)
     attempt_for(row, error="first try")
     latest = attempt_for(row)
     Attempt.objects.filter(pk=latest.pk).update(response_body="late answer", status_code=502)
-    [request] = client.get(detail_url(integration.pk, row.pk)).json()["requests"]
+    [request] = staff_client.get(detail_url(integration.pk, row.pk)).json()["requests"]
     assert request["response"]["status_code"] == 502
     assert request["response"]["body"] == "late answer"
 
 
 def test_details_show_one_request_per_endpoint_and_what_is_not_sent_yet(
-    client, integration, source
+    staff_client, integration, source
 ):
     # given a purchase whose /track item was sent and whose /engage item waits
     row = delivered(integration, source, "Order Completed")
@@ -132,16 +125,16 @@ def test_details_show_one_request_per_endpoint_and_what_is_not_sent_yet(
     row.refresh_from_db()
     attempt_for(row)
     # then both show, the recorded one with its answer
-    requests = client.get(detail_url(integration.pk, row.pk)).json()["requests"]
+    requests = staff_client.get(detail_url(integration.pk, row.pk)).json()["requests"]
     assert [(r["endpoint"], r["sent"]) for r in requests] == [("/track", True), ("/engage", False)]
     assert requests[1]["body"] == [engage]
     assert requests[1]["response"] is None
 
 
-def test_details_before_any_attempt_show_the_operations_to_send(client, integration, source):
+def test_details_before_any_attempt_show_the_operations_to_send(staff_client, integration, source):
     row = delivered(integration, source)
     Delivery.objects.filter(pk=row.pk).update(status="queued", status_code=None)
-    body = client.get(detail_url(integration.pk, row.pk)).json()
+    body = staff_client.get(detail_url(integration.pk, row.pk)).json()
     assert body["requests"] == [
         {
             "sent": False,
@@ -153,17 +146,17 @@ def test_details_before_any_attempt_show_the_operations_to_send(client, integrat
     ]
 
 
-def test_details_of_a_suppressed_event_have_no_request(client, integration, source):
+def test_details_of_a_suppressed_event_have_no_request(staff_client, integration, source):
     row = delivered(integration, source)
     Delivery.objects.filter(pk=row.pk).update(
         status="suppressed", operations=[], error="no analytics consent"
     )
-    body = client.get(detail_url(integration.pk, row.pk)).json()
+    body = staff_client.get(detail_url(integration.pk, row.pk)).json()
     assert body["requests"] == []
     assert body["delivery"]["error"] == "no analytics consent"
 
 
-def test_details_never_show_the_api_secret(client, integration, source):
+def test_details_never_show_the_api_secret(staff_client, integration, source):
     # given a secret that found its way into the event, the operations and the answer
     row = delivered(integration, source)
     row.event.payload["properties"] = {"leak": API_SECRET}
@@ -171,14 +164,14 @@ def test_details_never_show_the_api_secret(client, integration, source):
     Delivery.objects.filter(pk=row.pk).update(
         operations=[{"endpoint": "/track", "item": {"token": API_SECRET}}], status="queued"
     )
-    response = client.get(detail_url(integration.pk, row.pk))
+    response = staff_client.get(detail_url(integration.pk, row.pk))
     assert API_SECRET not in response.content.decode()
     assert response.json()["requests"][0]["body"] == [{"token": "[redacted]"}]
 
 
-def test_details_are_404_for_a_delivery_of_another_integration(client, integration, source):
+def test_details_are_404_for_a_delivery_of_another_integration(staff_client, integration, source):
     row = delivered(mixpanel("default"), source)
-    response = client.get(detail_url(integration.pk, row.pk))
+    response = staff_client.get(detail_url(integration.pk, row.pk))
     assert response.status_code == 404
     assert response.json()["error"]
 

@@ -12,13 +12,6 @@ TOKEN = "abc123def456789"
 
 
 @pytest.fixture
-def client(staff_user) -> Client:
-    client = Client()
-    client.force_login(staff_user)
-    return client
-
-
-@pytest.fixture
 def integration(db) -> Integration:
     return install(
         get_destination("mixpanel"),
@@ -56,20 +49,20 @@ def page_urls(pk: int) -> list[str]:
     ]
 
 
-def test_the_installed_tab_shows_an_empty_state_pointing_to_the_library(client):
-    html = client.get(reverse("integrations:installed")).content.decode()
+def test_the_installed_tab_shows_an_empty_state_pointing_to_the_library(staff_client):
+    html = staff_client.get(reverse("integrations:installed")).content.decode()
     assert "No integrations installed yet" in html
     assert reverse("integrations:library") in html
 
 
-def test_the_installed_tab_lists_integrations(client, integration):
-    html = client.get(reverse("integrations:installed")).content.decode()
+def test_the_installed_tab_lists_integrations(staff_client, integration):
+    html = staff_client.get(reverse("integrations:installed")).content.decode()
     assert reverse("integrations:detail", args=[integration.pk]) in html
     assert "Enabled" in html and "Retail" in html
 
 
-def test_the_library_shows_mixpanel_with_its_category_badge_and_install_button(client):
-    html = client.get(reverse("integrations:library")).content.decode()
+def test_the_library_shows_mixpanel_with_its_category_badge_and_install_button(staff_client):
+    html = staff_client.get(reverse("integrations:library")).content.decode()
     assert "Mixpanel" in html and "Analytics" in html and "alpha" in html
     assert reverse("integrations:install", args=["mixpanel"]) in html
 
@@ -86,31 +79,31 @@ def test_the_library_shows_mixpanel_with_its_category_badge_and_install_button(c
         ("?category=Analytics&q=zzz", False),
     ],
 )
-def test_the_library_filters_by_category_and_searches_by_name(client, query, shown):
-    html = client.get(reverse("integrations:library") + query).content.decode()
+def test_the_library_filters_by_category_and_searches_by_name(staff_client, query, shown):
+    html = staff_client.get(reverse("integrations:library") + query).content.decode()
     assert ('aria-label="Install Mixpanel"' in html) is shown
     assert ('class="empty-state is-hidden"' in html) is shown
 
 
-def test_install_first_asks_for_a_variant(client):
-    html = client.get(reverse("integrations:install", args=["mixpanel"])).content.decode()
+def test_install_first_asks_for_a_variant(staff_client):
+    html = staff_client.get(reverse("integrations:install", args=["mixpanel"])).content.decode()
     assert 'name="variant" value="retail"' in html
     assert "E-commerce event tracking with distinct_id matching." in html
     assert "Install Integration" not in html
 
 
-def test_an_unknown_variant_sends_you_back_to_the_choice(client):
-    html = client.get(install_url("nope")).content.decode()
+def test_an_unknown_variant_sends_you_back_to_the_choice(staff_client):
+    html = staff_client.get(install_url("nope")).content.decode()
     assert "Unknown variant" in html
     assert 'name="variant" value="b2b_saas"' in html
 
 
-def test_an_unknown_destination_is_not_found(client):
-    assert client.get(reverse("integrations:install", args=["nope"])).status_code == 404
+def test_an_unknown_destination_is_not_found(staff_client):
+    assert staff_client.get(reverse("integrations:install", args=["nope"])).status_code == 404
 
 
-def test_the_fields_form_has_masked_secret_eu_toggle_help_and_advanced_section(client):
-    html = client.get(install_url()).content.decode()
+def test_the_fields_form_has_masked_secret_eu_toggle_help_and_advanced_section(staff_client):
+    html = staff_client.get(install_url()).content.decode()
     assert 'type="password" name="api_secret"' in html
     assert 'type="checkbox" name="eu_data_residency"' in html
     assert "Found in Project Settings &gt; Access Keys." in html
@@ -121,8 +114,8 @@ def test_the_fields_form_has_masked_secret_eu_toggle_help_and_advanced_section(c
     assert ">Install Integration</button>" in html
 
 
-def test_installing_creates_the_integration_and_opens_its_page(client):
-    response = client.post(install_url(), form_data(), follow=True)
+def test_installing_creates_the_integration_and_opens_its_page(staff_client):
+    response = staff_client.post(install_url(), form_data(), follow=True)
     integration = Integration.objects.get()
     assert response.redirect_chain[-1][0] == reverse("integrations:detail", args=[integration.pk])
     assert integration.variant == "retail"
@@ -133,8 +126,8 @@ def test_installing_creates_the_integration_and_opens_its_page(client):
     assert "alpha · blueprint 0.1.0" in html
 
 
-def test_install_with_a_missing_token_shows_an_inline_error_and_creates_nothing(client):
-    response = client.post(install_url(), form_data(project_token=""))
+def test_install_with_a_missing_token_shows_an_inline_error_and_creates_nothing(staff_client):
+    response = staff_client.post(install_url(), form_data(project_token=""))
     html = response.content.decode()
     assert response.status_code == 200
     assert not Integration.objects.exists()
@@ -143,81 +136,85 @@ def test_install_with_a_missing_token_shows_an_inline_error_and_creates_nothing(
     assert SECRET not in html
 
 
-def test_install_shows_catalog_rules_inline_too(client):
+def test_install_shows_catalog_rules_inline_too(staff_client):
     data = form_data(in_data_residency="on", name="  ")
-    html = client.post(install_url(), data).content.decode()
+    html = staff_client.post(install_url(), data).content.decode()
     assert "Choose one residency: EU or India, not both." in html
     assert '<details class="advanced" open>' in html
     assert not Integration.objects.exists()
 
 
-def test_the_detail_page_shows_the_config_but_masks_the_secret(client, integration):
-    html = client.get(reverse("integrations:detail", args=[integration.pk])).content.decode()
+def test_the_detail_page_shows_the_config_but_masks_the_secret(staff_client, integration):
+    html = staff_client.get(reverse("integrations:detail", args=[integration.pk])).content.decode()
     assert TOKEN in html
     assert "•••••• (stored)" in html
     assert 'data-field="eu_data_residency">On' in html
     assert "Retail" in html
 
 
-def test_the_detail_page_shows_an_auth_error_banner(client, integration):
+def test_the_detail_page_shows_an_auth_error_banner(staff_client, integration):
     integration.auth_error = "Mixpanel answered 401: Invalid API secret"
     integration.save()
-    html = client.get(reverse("integrations:detail", args=[integration.pk])).content.decode()
+    html = staff_client.get(reverse("integrations:detail", args=[integration.pk])).content.decode()
     assert "refused the credentials" in html
     assert "Invalid API secret" in html
 
 
-def test_edit_with_a_blank_secret_keeps_the_stored_one(client, integration):
+def test_edit_with_a_blank_secret_keeps_the_stored_one(staff_client, integration):
     url = reverse("integrations:edit", args=[integration.pk])
-    html = client.get(url).content.decode()
+    html = staff_client.get(url).content.decode()
     assert "Leave blank to keep the stored secret." in html
-    response = client.post(url, form_data(variant=None, api_secret="", name="Shop Mixpanel"))
+    response = staff_client.post(url, form_data(variant=None, api_secret="", name="Shop Mixpanel"))
     assert response.status_code == 302
     integration.refresh_from_db()
     assert integration.name == "Shop Mixpanel"
     assert integration.secrets["api_secret"] == SECRET
 
 
-def test_edit_replaces_the_secret_and_clears_the_auth_error(client, integration):
+def test_edit_replaces_the_secret_and_clears_the_auth_error(staff_client, integration):
     integration.auth_error = "401"
     integration.save()
     url = reverse("integrations:edit", args=[integration.pk])
-    client.post(url, form_data(variant=None, api_secret="new-secret", eu_data_residency=None))
+    staff_client.post(url, form_data(variant=None, api_secret="new-secret", eu_data_residency=None))
     integration.refresh_from_db()
     assert integration.secrets["api_secret"] == "new-secret"
     assert integration.config["eu_data_residency"] is False
     assert integration.auth_error == ""
 
 
-def test_edit_errors_are_shown_inline_and_change_nothing(client, integration):
+def test_edit_errors_are_shown_inline_and_change_nothing(staff_client, integration):
     url = reverse("integrations:edit", args=[integration.pk])
-    html = client.post(url, form_data(variant=None, project_token="", name="")).content.decode()
+    html = staff_client.post(
+        url, form_data(variant=None, project_token="", name="")
+    ).content.decode()
     assert 'id="id_project_token-error"' in html
     integration.refresh_from_db()
     assert integration.name == "Mixpanel"
     assert integration.config["project_token"] == TOKEN
 
 
-def test_toggle_disables_and_enables(client, integration):
+def test_toggle_disables_and_enables(staff_client, integration):
     url = reverse("integrations:toggle", args=[integration.pk])
-    client.post(url)
+    staff_client.post(url)
     integration.refresh_from_db()
     assert integration.enabled is False
-    client.post(url)
+    staff_client.post(url)
     integration.refresh_from_db()
     assert integration.enabled is True
 
 
-def test_toggle_requires_post(client, integration):
-    assert client.get(reverse("integrations:toggle", args=[integration.pk])).status_code == 405
+def test_toggle_requires_post(staff_client, integration):
+    assert (
+        staff_client.get(reverse("integrations:toggle", args=[integration.pk])).status_code == 405
+    )
 
 
-def test_delete_asks_for_confirmation_and_requires_post(client, integration):
+def test_delete_asks_for_confirmation_and_requires_post(staff_client, integration):
     url = reverse("integrations:delete", args=[integration.pk])
-    html = client.get(url).content.decode()
+    html = staff_client.get(url).content.decode()
     assert "Delete Mixpanel?" in html
     assert Integration.objects.exists()
-    response = client.post(url)
+    response = staff_client.post(url)
     assert response.url == reverse("integrations:installed")
     assert not Integration.objects.exists()
 
@@ -232,19 +229,21 @@ def test_anonymous_users_are_redirected_to_login(db, integration):
 
 
 def test_non_staff_users_are_refused(db, integration):
-    client = Client()
-    client.force_login(User.objects.create_user("visitor", password="pass-word-1234"))
+    visitor = Client()
+    visitor.force_login(User.objects.create_user("visitor", password="pass-word-1234"))
     for url in page_urls(integration.pk):
-        assert client.get(url).status_code == 403
-    assert client.post(reverse("integrations:delete", args=[integration.pk])).status_code == 403
+        assert visitor.get(url).status_code == 403
+    assert visitor.post(reverse("integrations:delete", args=[integration.pk])).status_code == 403
     assert Integration.objects.exists()
 
 
-def test_the_secret_is_absent_from_every_page(client, integration):
-    pages = [client.get(url).content.decode() for url in page_urls(integration.pk)]
-    pages.append(client.post(install_url(), form_data(project_token="")).content.decode())
+def test_the_secret_is_absent_from_every_page(staff_client, integration):
+    pages = [staff_client.get(url).content.decode() for url in page_urls(integration.pk)]
+    pages.append(staff_client.post(install_url(), form_data(project_token="")).content.decode())
     edit = reverse("integrations:edit", args=[integration.pk])
-    pages.append(client.post(edit, form_data(variant=None, project_token="")).content.decode())
+    pages.append(
+        staff_client.post(edit, form_data(variant=None, project_token="")).content.decode()
+    )
     assert pages and all(SECRET not in html for html in pages)
 
 
@@ -254,6 +253,6 @@ def test_the_login_page_is_branded_signal(db):
     assert "signal.css" in html
 
 
-def test_logout_is_a_post_form_in_the_top_bar(client):
-    html = client.get(reverse("integrations:installed")).content.decode()
+def test_logout_is_a_post_form_in_the_top_bar(staff_client):
+    html = staff_client.get(reverse("integrations:installed")).content.decode()
     assert f'<form method="post" action="{reverse("logout")}"' in html
