@@ -6,6 +6,7 @@ the facts of the delivery's event, and the statements here claim rows for a work
 round trip (`UPDATE ... RETURNING`, locked rows skipped where the database can).
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -172,4 +173,9 @@ def _datetime(value: Any) -> datetime | None:
 def _json(value: Any) -> Any:
     """A JSON column as read by a raw cursor: text on both databases (Django asks psycopg
     not to decode it), already decoded elsewhere."""
-    return orjson.loads(value) if isinstance(value, str | bytes) else value
+    if not isinstance(value, str | bytes):
+        return value
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:  # NaN or Infinity, which SQLite's JSON text may hold
+        return json.loads(value)

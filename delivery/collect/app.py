@@ -11,9 +11,10 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
+import psycopg
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connection
+from django.db import DataError, connection
 
 from delivery.collect.store import ingest
 from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
@@ -145,6 +146,8 @@ async def collect(scope, receive, send) -> None:
         return await respond(send, exc.status, error(exc.message, exc.field))
     try:
         known = await store_events(write_key, accepted, now)
+    except (DataError, psycopg.DataError) as exc:  # a value the database refuses: not retryable
+        return await respond(send, 400, error(f"The events could not be stored: {exc}", "body"))
     except Exception:  # nothing was stored: the client keeps the events and retries
         log.exception("could not store %d events", len(accepted))
         return await respond(

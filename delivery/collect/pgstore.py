@@ -11,6 +11,7 @@ each request's events are inserted on their own, so one bad request never fails 
 """
 
 import asyncio
+import logging
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +19,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connections
 from psycopg import DataError, IntegrityError, OperationalError, ProgrammingError
+from psycopg.errors import ProgramLimitExceeded
 from psycopg_pool import AsyncConnectionPool
 
 from delivery.collect.store import event_rows, sources, waker
@@ -25,11 +27,14 @@ from delivery.collect.validate import Accepted
 from delivery.models import Event
 from delivery.sql import prepared_insert
 
-# Rows per shared insert: far above one request's share, far below a statement too big to send.
+# A shared insert's bounds: far above one request's share, far below a statement too big to
+# send (PostgreSQL takes at most 256 MB of JSON in one value).
 GROUP_ROWS = 5000
+GROUP_BYTES = 16 * 1024 * 1024
 # Inserts in flight at once: one writes while the next group gathers.
 WRITERS = 2
 
+log = logging.getLogger("signal.collect")
 _pool: AsyncConnectionPool | None = None
 _opening = asyncio.Lock()
 
@@ -68,6 +73,7 @@ async def source_id_for(write_key: str) -> int | None:
 @dataclass
 class _Request:
     rows: list[dict]
+    size: int  # bytes of JSON, roughly
     done: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
@@ -78,13 +84,16 @@ class GroupWriter:
         self.waiting: deque[_Request] = deque()
         self.writers: set[asyncio.Task] = set()  # held here: the loop keeps only weak references
 
-    async def write(self, rows: list[dict]) -> None:
+    async def write(self, rows: list[dict], size: int) -> None:
         """Return once `rows` are committed; raise what their own insert raised."""
-        request = _Request(rows)
+        request = _Request(rows, size)
         self.waiting.append(request)
-        if len(self.writers) < WRITERS:
-            self.writers.add(asyncio.create_task(self._drain()))
+        self._start_writer()
         await request.done
+
+    def _start_writer(self) -> None:
+        if self.waiting and len(self.writers) < WRITERS:
+            self.writers.add(asyncio.create_task(self._drain()))
 
     async def _drain(self) -> None:
         try:
@@ -94,33 +103,49 @@ class GroupWriter:
             # At once, not in a done-callback: a request arriving in between would otherwise
             # count this writer as busy and wait with nobody left to write it.
             self.writers.discard(asyncio.current_task())
+            self._start_writer()  # anything still waiting, should this writer have failed
 
     def _take(self) -> list[_Request]:
-        group, size = [], 0
-        while self.waiting and (not group or size + len(self.waiting[0].rows) <= GROUP_ROWS):
+        group, rows, size = [], 0, 0
+        while self.waiting and (not group or self._fits(self.waiting[0], rows, size)):
             group.append(self.waiting.popleft())
-            size += len(group[-1].rows)
+            rows, size = rows + len(group[-1].rows), size + group[-1].size
         return group
+
+    @staticmethod
+    def _fits(request: _Request, rows: int, size: int) -> bool:
+        return rows + len(request.rows) <= GROUP_ROWS and size + request.size <= GROUP_BYTES
+
+
+# Errors that belong to some row of the group: retried request by request to find it.
+DATA_ERRORS = (DataError, IntegrityError, ProgrammingError, ProgramLimitExceeded)
 
 
 async def _commit(group: list[_Request]) -> None:
     """Insert the group's rows and answer each of its requests, whatever happens."""
     try:
         await _insert([row for request in group for row in request.rows])
-    except (DataError, IntegrityError, ProgrammingError) as exc:
+    except DATA_ERRORS as exc:
         if len(group) == 1:
             return _settle(group, exc)
         for request in group:  # find the request at fault: each alone
             await _commit([request])
     except Exception as exc:  # the database is down: every request hears it
         _settle(group, exc)
-    except BaseException:  # the server is stopping
-        for request in group:
-            request.done.cancel()
-        raise
     else:
         _settle(group)
+        _wake_workers()
+    finally:
+        for request in group:  # cancelled part-way (the server is stopping)
+            if not request.done.done():
+                request.done.cancel()
+
+
+def _wake_workers() -> None:
+    try:
         waker.poke()
+    except Exception as exc:  # the events are committed; the sweeper fans them out
+        log.warning("could not wake the workers: %s", exc)
 
 
 def _settle(group: list[_Request], error: BaseException | None = None) -> None:
@@ -141,6 +166,8 @@ async def _insert(rows: list[dict]) -> None:
             async with (await pool()).connection() as conn:
                 await conn.execute(sql, params, binary=True)
             return
+        except ProgramLimitExceeded:
+            raise
         except OperationalError:
             if attempt:
                 raise
@@ -158,5 +185,6 @@ async def ingest(write_key: str, accepted: list[Accepted], received_at: datetime
     if source_id is None:
         return False
     if accepted:
-        await writer.write(event_rows(source_id, accepted, received_at))
+        size = sum(len(a.encoded) for a in accepted)
+        await writer.write(event_rows(source_id, accepted, received_at, encoded=True), size)
     return True

@@ -6,6 +6,7 @@ event's index in the batch and the field at fault, so one bad event never sinks 
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -33,6 +34,7 @@ class Accepted:
     type: str
     name: str
     payload: dict[str, Any]
+    encoded: bytes = b""  # the payload as JSON, serialised once for the insert
 
 
 @dataclass
@@ -52,8 +54,19 @@ def parse_json(body: bytes) -> Any:
         raise BadRequest(f"Body is not valid UTF-8 (byte {exc.start}).") from None
     try:
         return orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
+    except orjson.JSONDecodeError:
+        pass
+    # What orjson refuses but Python's SDKs send (NaN, Infinity): read it the lenient way, as
+    # null, so one odd value never costs the whole request.
+    try:
+        return json.loads(text, parse_constant=lambda _: None, parse_float=_finite)
+    except json.JSONDecodeError as exc:
         raise BadRequest(f"Body is not valid JSON: {exc.msg} at line {exc.lineno}.") from None
+
+
+def _finite(text: str) -> float | None:
+    value = float(text)
+    return value if math.isfinite(value) else None
 
 
 def events_of(data: Any, path_type: str) -> list[Any]:
@@ -158,14 +171,28 @@ def check_events(raw: list[Any], path_type: str, received_at: str, scan_nul: boo
             rejected.append(Rejected(index, "type", f"`type` must be one of {', '.join(TYPES)}"))
             continue
         problem = _problem(event, kind)
-        if not problem and scan_nul and "\\u0000" in json.dumps(event):
-            problem = ("event", "NUL characters (\\u0000) cannot be stored; remove them")
         if problem:
             rejected.append(Rejected(index, *problem))
             continue
         event = {k: v for k, v in event.items() if k != "writeKey"} | {"type": kind}
-        message_id = _as_id(event.get("messageId")) or content_id(event)
         payload = normalize(event, received_at)
+        encoded, problem = _encoded(payload, scan_nul)
+        if problem:
+            rejected.append(Rejected(index, "event", problem))
+            continue
+        message_id = _as_id(event.get("messageId")) or content_id(event)
         name = event.get("event") or event.get("name") or ""
-        accepted.append(Accepted(index, message_id, kind, str(name)[:255], payload))
+        accepted.append(Accepted(index, message_id, kind, str(name)[:255], payload, encoded))
     return accepted, rejected
+
+
+def _encoded(payload: dict[str, Any], scan_nul: bool) -> tuple[bytes, str | None]:
+    """The payload as stored, or why it cannot be: nested too deep, an integer beyond 64
+    bits, a lone surrogate, or (with `scan_nul`) a NUL character the database refuses."""
+    try:
+        encoded = orjson.dumps(payload)
+    except orjson.JSONEncodeError as exc:
+        return b"", f"cannot be stored ({exc}); simplify the event"
+    if scan_nul and b"\\u0000" in encoded:
+        return b"", "NUL characters (\\u0000) cannot be stored; remove them"
+    return encoded, None

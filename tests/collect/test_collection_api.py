@@ -182,3 +182,28 @@ def test_an_event_with_a_nul_character_is_rejected_and_its_neighbours_kept(clien
     assert response.status_code == 400
     assert [r["index"] for r in response.json()["rejected"]] == [1]
     assert list(Event.objects.values_list("message_id", flat=True)) == ["ok"]
+
+
+def test_an_event_nested_too_deep_to_store_is_rejected_and_its_neighbours_kept(client):
+    deep: dict = {}
+    inner = deep
+    for _ in range(300):
+        inner["a"] = {}
+        inner = inner["a"]
+    batch = [track(type="track", messageId="ok"), track(type="track", properties=deep)]
+    response = client.post("/v1/batch", json={"batch": batch})
+    assert response.status_code == 400
+    (rejected,) = response.json()["rejected"]
+    assert rejected["index"] == 1 and "simplify the event" in rejected["error"]
+    assert list(Event.objects.values_list("message_id", flat=True)) == ["ok"]
+
+
+def test_nan_and_infinity_from_python_clients_are_stored_as_null(client):
+    # Python's json.dumps writes these by default; they are not JSON, but one odd value
+    # must not cost the whole request.
+    body = b'{"event": "Scored", "anonymousId": "a-1", "messageId": "nan-1", '
+    body += b'"properties": {"score": NaN, "limit": Infinity, "ok": 1}}'
+    response = client.post("/v1/track", content=body)
+    assert response.status_code == 200
+    properties = Event.objects.get(message_id="nan-1").payload["properties"]
+    assert properties == {"score": None, "limit": None, "ok": 1}

@@ -7,6 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import httpx
+import orjson
 import pytest
 from django.db import connection
 from psycopg import DataError
@@ -32,7 +33,7 @@ def fresh_pool():
 
 def accepted(message_id: str) -> Accepted:
     payload = {"type": "track", "event": "Viewed", "anonymousId": "a", "messageId": message_id}
-    return Accepted(0, message_id, "track", "Viewed", payload)
+    return Accepted(0, message_id, "track", "Viewed", payload, orjson.dumps(payload))
 
 
 async def ingest_all(write_key: str, requests: list[list[Accepted]]) -> list[object]:
@@ -126,3 +127,21 @@ def test_the_collector_answers_503_when_the_database_cannot_take_the_events(fres
     assert sent[0]["status"] == 503
     assert b"retry" in sent[1]["body"]
     assert not Event.objects.filter(message_id="lost-1").exists()
+
+
+def test_a_shared_insert_is_bounded_in_bytes_too(fresh_pool, monkeypatch):
+    # given a byte bound smaller than any two requests
+    source = Source.objects.create(name="Website")
+    inserts = []
+    real_insert = pgstore._insert
+
+    async def counted(rows):
+        inserts.append(len(rows))
+        await real_insert(rows)
+
+    monkeypatch.setattr(pgstore, "_insert", counted)
+    monkeypatch.setattr(pgstore, "GROUP_BYTES", 1)
+    requests = [[accepted(f"m-{i}")] for i in range(5)]
+    # when they are ingested together, then each went in an insert of its own
+    assert asyncio.run(ingest_all(source.write_key, requests)) == [True] * 5
+    assert inserts == [1] * 5
