@@ -71,12 +71,14 @@ def failed(error: str) -> dict[str, Any]:
 def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
     """Create delivery rows for up to `limit` pending events; returns how many were done."""
     now = timezone.now()
-    integrations = [i for i in Integration.objects.filter(enabled=True) if i.destination]
-    configs = {i.id: i.full_config() for i in integrations}
     with transaction.atomic():
         events = claim_events(limit, now)
         if not events:
             return 0
+        # Read after the claim: an integration enabled before these events were taken gets
+        # their deliveries.
+        integrations = [i for i in Integration.objects.filter(enabled=True) if i.destination]
+        configs = {i.id: i.full_config() for i in integrations}
         rows = [
             delivery_row(event, integration, configs[integration.id], now)
             for event in events
