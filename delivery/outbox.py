@@ -147,6 +147,10 @@ def enqueue_fanout(force: bool = False) -> bool:
     return wake(fanout, force=force)
 
 
+def events_pending() -> bool:
+    return Event.objects.filter(fanned_out_at__isnull=True).exists()
+
+
 def sweep() -> int:
     """Re-enqueue what is due or orphaned. Safe to run anywhere, any number of times."""
     now = timezone.now()

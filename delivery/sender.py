@@ -32,6 +32,7 @@ log = logging.getLogger("signal.sender")
 # Claimed rows, or a model instance (the test event is sent through the same round).
 Sendable = DeliveryRow | Delivery
 TIME_BUDGET_SECONDS = 60.0
+LINGER_SECONDS = 0.2
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -87,14 +88,18 @@ def send_pending(integration_id: int) -> int:
 
 def drain(integration: Integration, started: float) -> int | None:
     """Claim and send rounds until nothing is due; None when credentials were refused."""
-    tried = 0
+    tried, most = 0, integration.destination.max_batch_items
     while time.monotonic() - started < TIME_BUDGET_SECONDS:
-        rows = claim(integration.id, integration.destination.max_batch_items)
+        rows = claim(integration.id, most)
         if not rows:
             break
         tried += len(rows)
         if not Round(integration, rows).run():
             return None
+        if len(rows) < most:
+            # A partial round under load: let the next one fill up, so the destination
+            # gets big batches rather than many small ones. A lone event is not delayed.
+            time.sleep(LINGER_SECONDS)
     return tried
 
 

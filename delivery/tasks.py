@@ -13,20 +13,28 @@ FANOUT_BUDGET_SECONDS = 1.0
 
 @shared_task(name="delivery.tasks.fanout")
 def fanout() -> int:
-    """Fan out pending events; what is left after the budget goes to a fresh task."""
-    wakeups.started(fanout)
+    """Fan out pending events; what is left after the budget goes to a fresh task.
+
+    One fan-out at a time: the wake-up mark is kept while this runs (its rounds find events
+    stored meanwhile) and cleared at the end, before one last look, so the other worker
+    processes stay free to send and no event stored at the end waits for the sweeper.
+    """
     total, started = 0, time.monotonic()
-    while done := outbox.fan_out_pending():
-        total += done
-        if time.monotonic() - started > FANOUT_BUDGET_SECONDS:
-            outbox.enqueue_fanout()
-            break
+    try:
+        while done := outbox.fan_out_pending():
+            total += done
+            if time.monotonic() - started > FANOUT_BUDGET_SECONDS:
+                break
+    finally:
+        wakeups.release(fanout)
+    if outbox.events_pending():
+        outbox.enqueue_fanout()
     return total
 
 
 @shared_task(name="delivery.tasks.send")
 def send(integration_id: int) -> int:
-    wakeups.started(send, integration_id)
+    wakeups.release(send, integration_id)
     return sender.send_pending(integration_id)
 
 

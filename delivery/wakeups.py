@@ -4,10 +4,11 @@ A wake-up only says "look at the outbox"; one queued task answers any number of 
 this, every poke while the workers were busy or down became a task of its own, and a worker
 coming back spent its time on hundreds of empty fan-outs queued ahead of the sends.
 
-The mark lives in the cache (Redis beside the broker; in-process when standalone) and is
-cleared when the task starts, so a wake-up that arrives while a task runs queues the next one.
-It expires on its own, so a task the broker lost never blocks later wake-ups for long; the
-sweeper enqueues without it.
+The mark lives in the cache (Redis beside the broker; in-process when standalone). A send task
+clears it when it starts, so a wake-up that arrives while it runs queues the next one; the
+fan-out clears it when it ends and then looks once more (delivery.tasks.fanout), so only one
+runs at a time. The mark expires on its own, so a task the broker lost never blocks later
+wake-ups for long; the sweeper enqueues without it.
 """
 
 import logging
@@ -39,8 +40,8 @@ def wake(task, *args, force: bool = False) -> bool:
     return True
 
 
-def started(task, *args) -> None:
-    """Called first thing by a woken task: wake-ups from now on queue another run."""
+def release(task, *args) -> None:
+    """Clear the mark: wake-ups from now on queue another run."""
     _clear(_mark(task.name, args))
 
 

@@ -30,9 +30,9 @@ def test_a_burst_of_wake_ups_queues_one_fan_out(queue):
     assert queue() == 1
 
 
-def test_a_wake_up_after_the_task_started_queues_the_next_run(queue):
+def test_a_wake_up_after_the_mark_is_released_queues_the_next_run(queue):
     wakeups.wake(fanout)
-    wakeups.started(fanout)
+    wakeups.release(fanout)
     wakeups.wake(fanout)
     assert queue() == 2
 
@@ -47,3 +47,40 @@ def test_the_sweeper_queues_even_when_a_task_is_marked_queued(queue):
     wakeups.wake(send, 7)
     wakeups.wake(send, 7, force=True)
     assert queue() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fan_out_that_stops_on_its_budget_queues_its_continuation(queue, monkeypatch):
+    # given two stored events, and a fan-out that takes one per round and stops after one
+    from functools import partial
+
+    from django.utils import timezone
+
+    from delivery import outbox, tasks
+    from delivery.models import Event
+    from integrations.models import Source
+
+    source = Source.objects.create(name="Website")
+    for message_id in ("m-1", "m-2"):
+        Event.objects.create(
+            source=source,
+            message_id=message_id,
+            type="track",
+            name="Viewed",
+            payload={"type": "track", "event": "Viewed", "anonymousId": "a"},
+            received_at=timezone.now(),
+        )
+    monkeypatch.setattr(outbox, "fan_out_pending", partial(outbox.fan_out_pending, limit=1))
+    monkeypatch.setattr(tasks, "FANOUT_BUDGET_SECONDS", 0)
+    # when it runs, then one event is done and one fan-out is queued for the other
+    assert tasks.fanout() == 1
+    assert queue() == 1
+    assert Event.objects.filter(fanned_out_at__isnull=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fan_out_that_finds_nothing_left_queues_nothing(queue):
+    from delivery import tasks
+
+    assert tasks.fanout() == 0
+    assert queue() == 0
