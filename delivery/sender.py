@@ -33,6 +33,7 @@ log = logging.getLogger("signal.sender")
 Sendable = DeliveryRow | Delivery
 TIME_BUDGET_SECONDS = 60.0
 LINGER_SECONDS = 0.2
+LINGER_ROWS = 100
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -96,9 +97,9 @@ def drain(integration: Integration, started: float) -> int | None:
         tried += len(rows)
         if not Round(integration, rows).run():
             return None
-        if len(rows) < most:
+        if LINGER_ROWS <= len(rows) < most:
             # A partial round under load: let the next one fill up, so the destination
-            # gets big batches rather than many small ones. A lone event is not delayed.
+            # gets big batches rather than many small ones. A trickle is not held up.
             time.sleep(LINGER_SECONDS)
     return tried
 

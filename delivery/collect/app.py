@@ -107,7 +107,8 @@ def write_key_of(headers: dict[bytes, bytes], data: object) -> str | None:
         except (ValueError, UnicodeDecodeError):
             return None
     if isinstance(data, dict) and isinstance(data.get("writeKey"), str):
-        return data["writeKey"]
+        key = data["writeKey"]
+        return key if key.isascii() else None  # write keys are ASCII; a lone surrogate is not
     return None
 
 

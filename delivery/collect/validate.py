@@ -59,14 +59,25 @@ def parse_json(body: bytes) -> Any:
     # What orjson refuses but Python's SDKs send (NaN, Infinity): read it the lenient way, as
     # null, so one odd value never costs the whole request.
     try:
-        return json.loads(text, parse_constant=lambda _: None, parse_float=_finite)
+        return json.loads(
+            text, parse_constant=lambda _: None, parse_float=_finite, parse_int=_int_as_orjson
+        )
     except json.JSONDecodeError as exc:
         raise BadRequest(f"Body is not valid JSON: {exc.msg} at line {exc.lineno}.") from None
+    except RecursionError:
+        raise BadRequest("Body is nested too deeply to read.") from None
 
 
 def _finite(text: str) -> float | None:
     value = float(text)
     return value if math.isfinite(value) else None
+
+
+def _int_as_orjson(text: str) -> int | float:
+    """Integers as orjson reads them, so the same body stores the same values either way:
+    beyond 64 bits, a float."""
+    value = int(text)
+    return value if -(2**63) <= value < 2**64 else float(value)
 
 
 def events_of(data: Any, path_type: str) -> list[Any]:

@@ -207,3 +207,15 @@ def test_nan_and_infinity_from_python_clients_are_stored_as_null(client):
     assert response.status_code == 200
     properties = Event.objects.get(message_id="nan-1").payload["properties"]
     assert properties == {"score": None, "limit": None, "ok": 1}
+
+
+def test_a_body_nested_too_deeply_to_read_is_a_400(client):
+    body = b'{"batch": ' + b"[" * 1100 + b"]" * 1100 + b"}"
+    response = client.post("/v1/batch", content=body)
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["error"]
+
+
+def test_a_write_key_that_is_not_text_a_key_could_be_is_a_401(daphne_server):
+    body = b'{"event": "Viewed", "anonymousId": "a-1", "writeKey": "\\ud800"}'
+    assert httpx.post(f"{daphne_server}/v1/track", content=body).status_code == 401
