@@ -22,6 +22,7 @@ class CatalogFieldOut(Schema):
     default: Any = None
     help: str
     link: str
+    advanced: bool = False  # a form folds it under "Advanced"
 
 
 class CatalogVariantOut(Schema):
@@ -74,6 +75,7 @@ def catalog_entry_out(destination: Destination) -> dict[str, Any]:
                 "default": f.default,
                 "help": f.help,
                 "link": f.link,
+                "advanced": f.advanced,
             }
             for f in destination.fields
         ],

@@ -20,6 +20,8 @@ class ConfigField:
     default: Any = None
     help: str = ""
     link: str = ""
+    # Shown folded under "Advanced" in the install and edit forms.
+    advanced: bool = False
 
     @property
     def secret(self) -> bool:

@@ -28,13 +28,6 @@ def _form_field(spec: ConfigField, *, editing: bool) -> forms.Field:
     )
 
 
-def is_advanced(destination: Destination, spec: ConfigField) -> bool:
-    """Required fields and the first optional one (the region toggle) are the essentials;
-    the other optional fields fold under "Advanced"."""
-    optional = [f.key for f in destination.fields if not f.required]
-    return not spec.required and optional.index(spec.key) > 0
-
-
 class IntegrationForm(forms.Form):
     """A Name field plus one field per config field of the destination."""
 
@@ -63,7 +56,7 @@ class IntegrationForm(forms.Form):
         """Bound fields with their catalog help, for the template."""
         rows = []
         for spec in self.destination.fields:
-            if is_advanced(self.destination, spec) == advanced:
+            if spec.advanced == advanced:
                 rows.append({"field": self[spec.key], "spec": spec, "help": self._help(spec)})
         return rows
 

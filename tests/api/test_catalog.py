@@ -25,13 +25,26 @@ def test_a_catalog_entry_describes_each_config_field(api):
         "default": None,
         "help": "",
         "link": "",
+        "advanced": False,
     }
     assert fields["api_secret"]["type"] == "secret"
     assert fields["api_secret"]["required"] is True
     assert fields["eu_data_residency"]["type"] == "boolean"
     assert fields["eu_data_residency"]["default"] is False
     for field in fields.values():
-        assert set(field) == {"key", "label", "type", "required", "default", "help", "link"}
+        assert set(field) == {
+            "key",
+            "label",
+            "type",
+            "required",
+            "default",
+            "help",
+            "link",
+            "advanced",
+        }
+    # The region toggle stays in sight; India residency and service accounts fold away.
+    assert not fields["eu_data_residency"]["advanced"]
+    assert fields["in_data_residency"]["advanced"] and fields["project_id"]["advanced"]
     variant = response.json()["variants"][0]
     assert set(variant) == {"key", "name", "description"}
 

@@ -45,6 +45,7 @@ FIELDS = (
         "boolean",
         default=False,
         help="Send data to Mixpanel's India data center (api-in.mixpanel.com).",
+        advanced=True,
     ),
     ConfigField(
         "service_account_username",
@@ -55,18 +56,21 @@ FIELDS = (
             "service account in Organization Settings > Service Accounts (Owner or Admin role)."
         ),
         link="https://docs.mixpanel.com/docs/orgs-and-projects/service-accounts",
+        advanced=True,
     ),
     ConfigField(
         "service_account_secret",
         "Service Account Secret",
         "secret",
         help="Optional. The secret shown once when the service account is created.",
+        advanced=True,
     ),
     ConfigField(
         "project_id",
         "Project ID",
         "string",
         help="Needed with a service account. Found in Project Settings > Overview.",
+        advanced=True,
     ),
 )
 
