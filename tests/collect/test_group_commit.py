@@ -31,6 +31,20 @@ def fresh_pool():
     pgstore._pool, pgstore.writer = None, pgstore.GroupWriter()
 
 
+@pytest.fixture
+def inserts(monkeypatch) -> list[int]:
+    """The row count of each insert the collector makes (the real insert still runs)."""
+    made: list[int] = []
+    real_insert = pgstore._insert
+
+    async def counted(rows):
+        made.append(len(rows))
+        await real_insert(rows)
+
+    monkeypatch.setattr(pgstore, "_insert", counted)
+    return made
+
+
 def accepted(message_id: str) -> Accepted:
     payload = {"type": "track", "event": "Viewed", "anonymousId": "a", "messageId": message_id}
     return Accepted(0, message_id, "track", "Viewed", payload, orjson.dumps(payload))
@@ -46,17 +60,9 @@ async def ingest_all(write_key: str, requests: list[list[Accepted]]) -> list[obj
             await pgstore._pool.close()
 
 
-def test_concurrent_requests_are_stored_by_fewer_inserts_than_requests(fresh_pool, monkeypatch):
+def test_concurrent_requests_are_stored_by_fewer_inserts_than_requests(fresh_pool, inserts):
     # given fifty requests arriving together, and a count of the inserts made
     source = Source.objects.create(name="Website")
-    inserts = []
-    real_insert = pgstore._insert
-
-    async def counted(rows):
-        inserts.append(len(rows))
-        await real_insert(rows)
-
-    monkeypatch.setattr(pgstore, "_insert", counted)
     requests = [[accepted(f"m-{i}")] for i in range(50)]
     # when they are ingested, then each is answered and every event is stored
     assert asyncio.run(ingest_all(source.write_key, requests)) == [True] * 50
@@ -129,17 +135,9 @@ def test_the_collector_answers_503_when_the_database_cannot_take_the_events(fres
     assert not Event.objects.filter(message_id="lost-1").exists()
 
 
-def test_a_shared_insert_is_bounded_in_bytes_too(fresh_pool, monkeypatch):
+def test_a_shared_insert_is_bounded_in_bytes_too(fresh_pool, inserts, monkeypatch):
     # given a byte bound smaller than any two requests
     source = Source.objects.create(name="Website")
-    inserts = []
-    real_insert = pgstore._insert
-
-    async def counted(rows):
-        inserts.append(len(rows))
-        await real_insert(rows)
-
-    monkeypatch.setattr(pgstore, "_insert", counted)
     monkeypatch.setattr(pgstore, "GROUP_BYTES", 1)
     requests = [[accepted(f"m-{i}")] for i in range(5)]
     # when they are ingested together, then each went in an insert of its own
