@@ -16,6 +16,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DataError, connection
 
+from delivery.collect import pgstore
 from delivery.collect.store import ingest
 from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
 
@@ -49,8 +50,6 @@ CORS_HEADERS = [
 async def store_events(write_key: str, accepted: list, now: datetime) -> bool:
     """The request's one durable write: in daphne's loop on PostgreSQL, else in a thread."""
     if ASYNC_STORE:
-        from delivery.collect import pgstore
-
         return await pgstore.ingest(write_key, accepted, now)
     return await sync_to_async(ingest, thread_sensitive=False, executor=DATABASE_THREADS)(
         write_key, accepted, now

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from delivery.models import Delivery
+from delivery.models import Delivery, Event
 from integrations.catalog import get_destination
 from integrations.models import Integration, Source
 from integrations.services import install
@@ -57,3 +57,18 @@ def statuses(integration: Integration) -> dict[str, int]:
 
 def settled(integration: Integration, expected: int, status: str = Delivery.DELIVERED) -> bool:
     return statuses(integration).get(status, 0) >= expected
+
+
+def accept(*events: dict) -> Source:
+    """Store events as the collector would (not yet fanned out); returns their source."""
+    source = Source.objects.create(name=f"site-{uuid.uuid4().hex[:6]}")
+    for event in events:
+        Event.objects.create(
+            source=source,
+            message_id=event["messageId"],
+            type=event.get("type", "track"),
+            name=event.get("event", ""),
+            payload=event,
+            received_at=datetime.now(UTC),
+        )
+    return source

@@ -1,28 +1,13 @@
 """Residency decides the host: EU and India projects get nothing on the US host."""
 
 import pytest
-from django.utils import timezone
 
-from delivery.models import Delivery, Event
+from delivery.models import Delivery
 from delivery.outbox import fan_out_pending
 from delivery.sender import send_pending
-from integrations.models import Source
-from tests.delivery.helpers import mixpanel, track
+from tests.delivery.helpers import accept, mixpanel, track
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def accept(*events: dict) -> None:
-    source = Source.objects.create(name="Website")
-    for event in events:
-        Event.objects.create(
-            source=source,
-            message_id=event["messageId"],
-            type="track",
-            name=event["event"],
-            payload=event,
-            received_at=timezone.now(),
-        )
 
 
 @pytest.mark.parametrize(

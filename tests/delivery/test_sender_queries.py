@@ -1,13 +1,11 @@
 """Sending a round costs a fixed number of queries, however many deliveries it carries."""
 
 import pytest
-from django.utils import timezone
 
-from delivery.models import Delivery, Event
+from delivery.models import Delivery
 from delivery.outbox import fan_out_pending
 from delivery.sender import send_pending
-from integrations.models import Source
-from tests.delivery.helpers import mixpanel, track
+from tests.delivery.helpers import accept, mixpanel, track
 
 
 @pytest.mark.parametrize("answer", [200, 503])
@@ -17,17 +15,7 @@ def test_a_round_of_sends_makes_a_bounded_number_of_queries(
 ):
     # given `count` events of one visitor (each a /track item), fanned out
     integration = mixpanel("retail")
-    source = Source.objects.create(name="Website")
-    for _ in range(count):
-        event = track()
-        Event.objects.create(
-            source=source,
-            message_id=event["messageId"],
-            type="track",
-            name=event["event"],
-            payload=event,
-            received_at=timezone.now(),
-        )
+    accept(*(track() for _ in range(count)))
     fan_out_pending()
     if answer != 200:
         mixpanel_at_fake.script(status=answer, body="unavailable", path="/track", times=1)

@@ -54,22 +54,11 @@ def test_a_fan_out_that_stops_on_its_budget_queues_its_continuation(queue, monke
     # given two stored events, and a fan-out that takes one per round and stops after one
     from functools import partial
 
-    from django.utils import timezone
-
     from delivery import outbox, tasks
     from delivery.models import Event
-    from integrations.models import Source
+    from tests.delivery.helpers import accept, track
 
-    source = Source.objects.create(name="Website")
-    for message_id in ("m-1", "m-2"):
-        Event.objects.create(
-            source=source,
-            message_id=message_id,
-            type="track",
-            name="Viewed",
-            payload={"type": "track", "event": "Viewed", "anonymousId": "a"},
-            received_at=timezone.now(),
-        )
+    accept(track(), track())
     monkeypatch.setattr(outbox, "fan_out_pending", partial(outbox.fan_out_pending, limit=1))
     monkeypatch.setattr(tasks, "FANOUT_BUDGET_SECONDS", 0)
     # when it runs, then one event is done and one fan-out is queued for the other
