@@ -65,7 +65,7 @@ class PendingEvent:
 
 
 def claim_events(limit: int, now: datetime) -> list[PendingEvent]:
-    """Mark up to `limit` events as fanned out and return them, oldest first.
+    """Mark up to `limit` events as fanned out and return them, in the order they happened.
 
     Run it inside the transaction that inserts their deliveries: the mark and the rows commit
     together, and a second worker skips the events this one holds.
@@ -84,8 +84,24 @@ def claim_events(limit: int, now: datetime) -> list[PendingEvent]:
             PendingEvent(pk, message_id, kind, name, _datetime(received), _json(payload))
             for pk, message_id, kind, name, received, payload in found
         ),
-        key=lambda e: e.id,
+        key=_event_order,
     )
+
+
+def _event_order(event: PendingEvent) -> tuple[float, int]:
+    """When the event happened, then arrival: SDKs that send calls in parallel (RudderStack's)
+    deliver an identify after the track it preceded, and its merge should go out first.
+
+    Deliveries get their ids in this order, and senders claim by id.
+    """
+    when = event.payload.get("timestamp") if isinstance(event.payload, dict) else None
+    try:
+        moment = datetime.fromisoformat(when)  # type: ignore[arg-type]
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp(), event.id
+    except (TypeError, ValueError, OverflowError):
+        return event.received_at.timestamp(), event.id
 
 
 CLAIMED = (
