@@ -18,6 +18,7 @@ from integrations.models import Integration
 RECENT_ON_CONNECT = 50
 # Close codes in the application range (4000-4999); sent when the handshake is refused.
 FORBIDDEN = 4403
+NOT_FOUND = 4404
 
 
 def may_watch(user: Any, integration_id: int) -> bool:
@@ -67,3 +68,10 @@ class LiveEventsConsumer(AsyncJsonWebsocketConsumer):
     async def delivery_update(self, event: dict[str, Any]) -> None:
         for message in event.get("messages", []):
             await self.send_json(message)
+
+
+class NotFoundConsumer(AsyncJsonWebsocketConsumer):
+    """Any other websocket path: refused at the handshake, with no traceback in the log."""
+
+    async def connect(self) -> None:
+        await self.close(code=NOT_FOUND)

@@ -1,9 +1,13 @@
 """Websocket routes (wrapped by signal_admin.asgi in the origin check and the session auth)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
-from delivery.consumers import LiveEventsConsumer
+from delivery.consumers import LiveEventsConsumer, NotFoundConsumer
+from integrations import converters
+
+assert converters.IdConverter  # registers <id:...>
 
 websocket_urlpatterns = [
-    path("ws/integrations/<int:pk>/live/", LiveEventsConsumer.as_asgi()),
+    path("ws/integrations/<id:pk>/live/", LiveEventsConsumer.as_asgi()),
+    re_path(r"", NotFoundConsumer.as_asgi()),
 ]

@@ -19,6 +19,7 @@ from delivery import outbox
 from delivery.hints import hint_for
 from delivery.models import Attempt, Delivery
 from delivery.test_event import send_test_event
+from integrations.converters import parse_id
 from integrations.dashboard_stats import dashboard_context
 from integrations.models import Integration
 from integrations.views import _integration_or_404, _live_url, staff_required
@@ -177,9 +178,10 @@ def _loads(text: str) -> Any:
 def replay(request: HttpRequest, pk: int) -> HttpResponse:
     integration, _ = _integration_or_404(pk)
     raw = request.POST.get("delivery_id", "").strip()
-    if raw and not raw.isdigit():
+    delivery_id = parse_id(raw)
+    if raw and delivery_id is None:
         return HttpResponseBadRequest("delivery_id must be a delivery's number.")
-    count = outbox.replay(integration, [int(raw)] if raw else None)
+    count = outbox.replay(integration, [delivery_id] if delivery_id is not None else None)
     if count:
         noun = "delivery" if count == 1 else "deliveries"
         text = f"Queued {count} {noun} again."
@@ -189,7 +191,7 @@ def replay(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, "Nothing to replay: no failed deliveries with operations to send.")
     if raw:
-        return redirect("integrations:delivery", pk=integration.pk, delivery_id=int(raw))
+        return redirect("integrations:delivery", pk=integration.pk, delivery_id=delivery_id)
     return redirect(_back(request, reverse("integrations:deliveries", args=[integration.pk])))
 
 

@@ -9,19 +9,17 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from delivery.collect.app import CollectionRouter  # noqa: E402
 from delivery.routing import websocket_urlpatterns  # noqa: E402
+from signal_admin.websocket import SameOriginValidator  # noqa: E402
 
 # The collection API is answered first, before any routing: it is the hot path.
 application = CollectionRouter(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(
-                AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-            ),
+            "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
         }
     )
 )

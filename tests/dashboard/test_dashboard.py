@@ -401,6 +401,20 @@ def test_replay_requires_post_and_a_numeric_id(staff_client, integration):
     assert staff_client.post(url, {"delivery_id": "x"}).status_code == 400
 
 
+@pytest.mark.parametrize("raw", ["9" * 30, "\u00b2", "-1"])
+def test_a_delivery_id_no_row_can_have_is_refused(staff_client, integration, raw):
+    url = reverse("integrations:replay", args=[integration.pk])
+    assert staff_client.post(url, {"delivery_id": raw}).status_code == 400
+
+
+def test_a_page_for_a_huge_id_is_not_found(staff_client, integration):
+    huge = "9" * 30
+    assert staff_client.get(f"/integrations/{integration.pk}/deliveries/{huge}/").status_code == 404
+    assert staff_client.get(f"/integrations/{huge}/dashboard/").status_code == 404
+    biggest = "9" * 18
+    assert staff_client.get(f"/integrations/{biggest}/dashboard/").status_code == 404
+
+
 # Secrets
 
 

@@ -207,13 +207,44 @@ def test_it_refuses_an_integration_that_does_not_exist(integration, staff_sessio
     assert refused(socket(integration.id + 1000, staff_session))
 
 
-@pytest.mark.parametrize("origin", ["http://evil.example", "http://127.0.0.1.evil.example", None])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://evil.example",
+        "http://127.0.0.1.evil.example",
+        None,
+        "http://127.0.0.1:9999",
+        "https://127.0.0.1:8084",
+        "http://127.0.0.1",
+        "null",
+        "file://",
+    ],
+)
 def test_it_refuses_other_origins_even_with_a_staff_session(integration, staff_session, origin):
     assert refused(socket(integration.id, staff_session, origin=origin))
 
 
 def test_it_accepts_a_staff_session_from_its_own_origin(integration, staff_session):
     assert not refused(socket(integration.id, staff_session))
+
+
+def test_it_accepts_an_origin_listed_in_csrf_trusted_origins(integration, staff_session, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://signal.example.com"]
+    assert not refused(socket(integration.id, staff_session, origin="https://signal.example.com"))
+
+
+def test_an_unknown_websocket_path_is_refused_without_an_error(staff_session):
+    async def scenario():
+        headers = [(b"host", HOST.encode()), (b"origin", OWN_ORIGIN.encode())]
+        communicator = WebsocketCommunicator(application, "/ws/nothing/here/", headers=headers)
+        connected, code = await communicator.connect()
+        return connected, code
+
+    assert run(scenario) == (False, 4404)
+
+
+def test_a_socket_for_a_huge_integration_id_is_refused_without_an_error(staff_session):
+    assert refused(socket(int("9" * 30), staff_session))
 
 
 def test_it_stops_hearing_updates_after_disconnecting(integration, staff_session):
