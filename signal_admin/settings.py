@@ -39,6 +39,19 @@ DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Behind TLS (a proxy that terminates it and sets X-Forwarded-Proto): HSTS, secure cookies and
+# a redirect of plain HTTP, so `manage.py check --deploy` has nothing left to say.
+SIGNAL_HTTPS = env.bool("SIGNAL_HTTPS", default=False)
+if SIGNAL_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env.int("SIGNAL_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # The header alone lists nothing: a domain is preloaded only once its owner submits it.
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
 
 def _derived_fernet_key(secret: str) -> str:
     digest = hashlib.sha256(b"signal-encryption:" + secret.encode()).digest()

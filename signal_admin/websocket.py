@@ -33,7 +33,8 @@ def origin_allowed(scope: dict) -> bool:
         return True
     if not validate_host(split_domain_port(host.lower())[0], settings.ALLOWED_HOSTS):
         return False
-    own = "https" if scope.get("scheme") in ("wss", "https") else "http"
+    secure = settings.SIGNAL_HTTPS or scope.get("scheme") in ("wss", "https")
+    own = "https" if secure else "http"
     return parsed.scheme == own and _netloc(own, parsed.netloc) == _netloc(own, host)
 
 

@@ -34,3 +34,34 @@ def test_an_invalid_encryption_key_is_refused():
 def test_the_redis_check_never_prints_the_password():
     (error,) = [e for e in run_checks() if e.id == "signal.E003"]
     assert "hunter2" not in error.msg
+
+
+def _deploy_check(**env: str) -> str:
+    import os
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("SIGNAL_HTTPS")}
+    environ |= {"SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "false"}
+    environ |= {"PYTHONPATH": str(root)} | env
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=root,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return result.stdout + result.stderr
+
+
+def test_behind_tls_the_deploy_check_is_clean():
+    assert "no issues (0 silenced)" in _deploy_check(SIGNAL_HTTPS="1")
+
+
+def test_without_tls_the_deploy_check_names_what_https_would_fix():
+    output = _deploy_check()
+    assert "security.W004" in output and "security.W012" in output
