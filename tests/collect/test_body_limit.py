@@ -34,7 +34,7 @@ def test_a_declared_gigabyte_is_refused_at_the_headers_without_reading_the_body(
     started = time.monotonic()
     sock.sendall(
         b"POST /v1/batch HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        b"Content-Length: 1000000000\r\n\r\n{\"batch\": ["
+        b'Content-Length: 1000000000\r\n\r\n{"batch": ['
     )
     # when
     answer = _read_all(sock)
