@@ -23,6 +23,7 @@ from delivery.broadcast import broadcast_deliveries
 from delivery.http import get_client
 from delivery.locks import sending
 from delivery.models import Attempt, Delivery
+from delivery.retention import MAX_STORED_BODY, stored_body
 from delivery.rows import DeliveryRow, any_of, claim_deliveries
 from delivery.sql import insert_ignoring_conflicts
 from integrations.destinations.base import SendResult
@@ -183,8 +184,8 @@ def record_attempt(integration: Integration, batch: Batch, result: SendResult) -
         kind=result.kind,
         status_code=result.status_code,
         latency_ms=result.latency_ms,
-        request_body=result.request_body,
-        response_body=result.response_body,
+        request_body=stored_body(result.request_body),
+        response_body=stored_body(result.response_body, limit=4 * MAX_STORED_BODY),
         error=result.error,
     )
     through = Attempt.deliveries.through

@@ -4,7 +4,7 @@ import time
 
 from celery import shared_task
 
-from delivery import outbox, sender, wakeups
+from delivery import outbox, retention, sender, wakeups
 
 # A fan-out task hands its process back after this long, queueing its own continuation
 # behind the sends it has woken, so one busy source never starves delivery.
@@ -41,3 +41,9 @@ def send(integration_id: int) -> int:
 @shared_task(name="delivery.tasks.sweep")
 def sweep() -> int:
     return outbox.sweep()
+
+
+@shared_task(name="delivery.tasks.prune")
+def prune() -> int:
+    pruned = retention.prune()
+    return pruned.deliveries + pruned.attempts + pruned.events

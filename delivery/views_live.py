@@ -77,10 +77,14 @@ def unsent_request(delivery: Delivery, endpoint: str) -> dict[str, Any]:
 def sent_request(delivery: Delivery, attempt: Attempt) -> dict[str, Any]:
     """The recorded request, narrowed to this delivery's items when it carried a batch."""
     items = _parsed(attempt.request_body)
-    batch_size = len(items) if isinstance(items, list) else None
+    mine = [op["item"] for op in delivery.operations if op["endpoint"] == attempt.endpoint]
     if isinstance(items, list):
-        mine = [op["item"] for op in delivery.operations if op["endpoint"] == attempt.endpoint]
+        batch_size = len(items)
         items = [item for item in items if item in mine] or items
+    else:
+        # A big batch's body is stored cut short; this delivery's items were sent as built.
+        batch_size = attempt.item_count
+        items = mine or items
     return {
         "sent": True,
         "method": "POST",

@@ -195,8 +195,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_DEFAULT_QUEUE = "delivery"
 SIGNAL_SWEEP_INTERVAL_SECONDS = env.float("SIGNAL_SWEEP_INTERVAL_SECONDS", default=5.0)
+# Delivered, suppressed and filtered rows are pruned after this; failed ones after the second.
+# At least 2 days: the dashboard counts and charts the last day.
+SIGNAL_RETENTION_DAYS = max(2, env.int("SIGNAL_RETENTION_DAYS", default=7))
+SIGNAL_FAILED_RETENTION_DAYS = max(
+    SIGNAL_RETENTION_DAYS, env.int("SIGNAL_FAILED_RETENTION_DAYS", default=30)
+)
+SIGNAL_PRUNE_INTERVAL_SECONDS = env.float("SIGNAL_PRUNE_INTERVAL_SECONDS", default=600.0)
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "delivery.tasks.sweep", "schedule": SIGNAL_SWEEP_INTERVAL_SECONDS},
+    "prune": {"task": "delivery.tasks.prune", "schedule": SIGNAL_PRUNE_INTERVAL_SECONDS},
 }
 
 LOGGING = {

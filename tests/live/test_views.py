@@ -103,6 +103,23 @@ def test_details_show_the_source_event_the_recorded_request_and_the_response(
     }
 
 
+def test_details_of_a_batch_stored_cut_short_show_this_deliverys_items(
+    staff_client, integration, source
+):
+    # given: a 2,000-item request whose stored body was capped
+    row = delivered(integration, source, "Order Completed")
+    attempt = attempt_for(row)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        request_body='[{"event": "Someone else"... (99,000 more characters not stored)',
+        item_count=2000,
+    )
+    # when
+    [request] = staff_client.get(detail_url(integration.pk, row.pk)).json()["requests"]
+    # then: the items as this delivery built and sent them
+    assert request["body"] == [{"event": "Order Completed", "properties": {}}]
+    assert request["batch_size"] == 2000
+
+
 def test_details_use_the_latest_attempt(staff_client, integration, source):
     row = delivered(integration, source)
     attempt_for(row, error="first try")
