@@ -19,7 +19,7 @@ _EPOCH_DIGITS = re.compile(r"\d{9,15}(?:\.\d+)?")
 
 def mixpanel_time(when: datetime) -> str:
     """An aware datetime as Mixpanel's date format, in UTC, to the second."""
-    return when.astimezone(UTC).strftime(FORMAT)
+    return (when if when.tzinfo is UTC else when.astimezone(UTC)).strftime(FORMAT)
 
 
 def _from_epoch(value: float) -> str | None:

@@ -113,13 +113,10 @@ def limit_properties(props: dict[str, Any], label: str, warnings: list[str]) -> 
         )
     report = _Report()  # cheap: six empty lists
     nested = 0
-    long_names = False
     for key, value in props.items():
-        if len(key) > MAX_NAME:
-            long_names = True
         kind = type(value)
         if kind is str:
-            if too_long(value):
+            if len(value) > _SURELY_SHORT and too_long(value):
                 props[key] = cut(value)
                 report.cut.append(f"{label}.{_short(key)}")
         elif kind is int or value is None or kind is bool:
@@ -130,11 +127,13 @@ def limit_properties(props: dict[str, Any], label: str, warnings: list[str]) -> 
         elif kind is float and not math.isfinite(value):
             props[key] = None
             report.invalid.append(f"{label}.{_short(key)}")
-    if long_names:
+    lengths = [*map(len, props)]
+    if lengths and max(lengths) > MAX_NAME:
         _cut_names(props, label, report)
+        lengths = [*map(len, props)]
     if report.any():
         warnings.extend(report.warnings(label))
-    keys = sum(map(len, props))
+    keys = sum(lengths)
     return len(props) * (FLAT_VALUE_BOUND + 8) + (keys + nested) * ESCAPED
 
 
@@ -174,7 +173,7 @@ def _nested(value: Any, depth: int, where: Where, report: _Report) -> tuple[Any,
     """A limited copy of a nested value and its size estimate in characters."""
     kind = type(value)
     if kind is str:
-        if too_long(value):
+        if len(value) > _SURELY_SHORT and too_long(value):
             report.cut.append(_text(where))
             value = cut(value)
         return value, len(value) + 4
@@ -211,14 +210,15 @@ def _nested_dict(value: dict, depth: int, where: Where, report: _Report) -> tupl
         item, inner = _nested(item, depth + 1, (where, key), report)
         if item is _DROP:
             continue
-        if len(key) > MAX_NAME:
+        length = len(key)
+        if length > MAX_NAME:
             name = key[:MAX_NAME]
             (report.clashes if name in out else report.names).append(_text((where, key)))
             if name in out:
                 continue
-            key = name
+            key, length = name, MAX_NAME
         out[key] = item
-        size += len(key) + inner + 4
+        size += length + inner + 4
     return out, size
 
 
