@@ -89,6 +89,14 @@ MALFORMED = [
     ("an unknown top-level key", "mapping", {}, "mapping: unknown key"),
     ("events that are not a list", "events", {"page": "page"},
      "events: expected a valid list"),
+    ("a refund event that is also a purchase", "revenue.refund_events", ["Order Completed"],
+     "revenue.refund_events[0]: Order Completed is also in revenue.events"),
+    ("refund events that are not a list", "revenue.refund_events", "Order Refunded",
+     "revenue.refund_events: expected a valid list"),
+    ("a numeric name the rule does not map", "events[1].numeric", ["Price"],
+     "events[1].numeric[0]: Price is not one of this rule's properties"),
+    ("numeric names that are not a list", "events[1].numeric", "Product ID",
+     "events[1].numeric: expected a valid list"),
 ]  # fmt: skip
 
 
@@ -140,6 +148,21 @@ def test_a_minimal_blueprint_takes_the_documented_defaults() -> None:
     assert compiled.always_import is False
     assert compiled.revenue is None
     assert compiled.group_key is None
+
+
+def test_refund_events_and_numeric_mappings_are_optional() -> None:
+    # given
+    blueprint = {
+        "version": "0.1.0",
+        "status": "alpha",
+        "events": [{"match": {"type": "track"}, "properties": {"MRR": "properties.mrr"}}],
+        "revenue": {"events": ["Order Completed"], "amount": "properties.total"},
+    }
+    # when
+    compiled = compile_blueprint(blueprint)
+    # then
+    assert compiled.revenue is not None and compiled.revenue.refund_events == frozenset()
+    assert [m.numeric for m in compiled.any_rules["track"].mappings] == [False]
 
 
 def test_the_catalog_entry_validates_with_this_schema() -> None:

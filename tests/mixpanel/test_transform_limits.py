@@ -54,3 +54,53 @@ def test_an_item_over_one_megabyte_is_rejected_with_its_size() -> None:
 def test_a_large_item_under_one_megabyte_is_delivered() -> None:
     big = {f"p{i}": ["z" * 200] * 100 for i in range(20)}  # about 420 kB
     assert run(event(properties=big)).status == "deliver"
+
+
+def test_a_string_value_is_cut_at_255_bytes_on_a_character_boundary() -> None:
+    # given: 200 two-byte characters, 400 bytes
+    outcome = run(event(properties={"note": "é" * 200}))
+    # then
+    note = props(outcome)["note"]
+    assert note == "é" * 127  # 254 bytes: a 128th would split across the limit
+    assert outcome.warnings == ["strings cut at 255 bytes: properties.note"]
+
+
+def test_a_string_of_255_ascii_characters_is_kept_whole() -> None:
+    outcome = run(event(properties={"note": "a" * 255, "emoji": "😀" * 63}))
+    assert props(outcome)["note"] == "a" * 255
+    assert props(outcome)["emoji"] == "😀" * 63  # 252 bytes
+    assert outcome.warnings == []
+
+
+def test_a_property_name_is_cut_at_255_characters() -> None:
+    outcome = run(event(properties={"ü" * 300: 1}))
+    assert props(outcome)["ü" * 255] == 1
+    assert outcome.warnings[0].startswith("property names cut at 255 characters: properties.")
+
+
+def test_a_name_that_clashes_with_another_once_cut_is_dropped_with_a_warning() -> None:
+    name = "n" * 255
+    outcome = run(event(properties={name: "first", name + "-more": "second"}))
+    assert props(outcome)[name] == "first"
+    assert "once cut at 255 characters, dropped" in outcome.warnings[0]
+
+
+def test_nested_names_are_cut_too() -> None:
+    outcome = run(event(properties={"meta": {"k" * 260: "v"}}))
+    assert props(outcome)["meta"] == {"k" * 255: "v"}
+
+
+def test_an_event_name_over_255_characters_is_trimmed_with_a_warning() -> None:
+    outcome = run(event(event="E" * 300))
+    assert outcome.destination_event == "E" * 255
+    assert outcome.operations[0].item["event"] == "E" * 255
+    assert "event name over Mixpanel's 255 characters, trimmed" in outcome.warnings[0]
+
+
+def test_an_event_carrying_ignore_is_filtered() -> None:
+    outcome = run(event(properties={"$ignore": False}))  # present is enough for Mixpanel
+    assert (outcome.status, outcome.reason) == (
+        "filtered",
+        "properties.$ignore is set: Mixpanel would drop it",
+    )
+    assert outcome.operations == []

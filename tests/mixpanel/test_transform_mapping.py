@@ -1,5 +1,7 @@
 """Blueprint settings change the mapping as documented in this destination's README."""
 
+import pytest
+
 from tests.mixpanel.helpers import GRANTED, blueprint, event, props, run
 
 
@@ -116,6 +118,43 @@ def test_an_amount_that_is_not_a_number_is_reported() -> None:
 def test_a_numeric_string_amount_is_sent_as_a_number() -> None:
     outcome = run(event(event="Order Completed", properties={"revenue": "12.50"}))
     assert props(outcome)["$amount"] == 12.5
+
+
+@pytest.mark.parametrize("total", [30, -30, "30.00", "-30"])
+def test_a_refund_is_sent_negative_whatever_its_sign_in_the_source(total: object) -> None:
+    # when
+    outcome = run(event(event="Order Refunded", userId="u", properties={"total": total}))
+    # then
+    assert props(outcome)["$amount"] == -30
+    entry = outcome.operations[1].item["$append"]["$transactions"]
+    assert entry["$amount"] == -30
+
+
+def test_a_refund_of_nothing_is_zero_not_minus_zero() -> None:
+    outcome = run(event(event="Order Refunded", userId="u", properties={"total": 0.0}))
+    assert str(props(outcome)["$amount"]) == "0.0"
+
+
+def test_refunds_are_revenue_only_where_the_blueprint_lists_them() -> None:
+    bp = blueprint(revenue={"refund_events": []})
+    outcome = run(event(event="Order Refunded", userId="u", properties={"total": 30}), bp)
+    assert "$amount" not in props(outcome)
+    assert len(outcome.operations) == 1
+
+
+@pytest.mark.parametrize(
+    ("mrr", "sent"),
+    [("49.00", 49.0), (" 49 ", 49.0), (49, 49), ("1e3", 1000.0), ("1_000", "1_000"),
+     ("1,000.00", "1,000.00"), ("NaN", "NaN"), (True, True)],
+)  # fmt: skip
+def test_mapped_money_fields_become_numbers_when_they_are_decimals(mrr: object, sent: object):
+    ev = event(event="Subscription Started", userId="u", properties={"mrr": mrr})
+    assert props(run(ev, blueprint("b2b_saas")))["MRR"] == sent
+
+
+def test_a_mapped_field_not_listed_as_numeric_is_sent_as_it_came() -> None:
+    ev = event(event="Trial Started", userId="u", properties={"trial_plan_name": "49.00"})
+    assert props(run(ev, blueprint("b2b_saas")))["Plan"] == "49.00"
 
 
 def test_group_calls_link_the_user_with_union() -> None:

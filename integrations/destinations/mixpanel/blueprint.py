@@ -92,6 +92,7 @@ class EventRuleModel(_Strict):
     drop: bool = False
     properties: dict[PropertyName, PathSpec] = Field(default_factory=dict)
     keep_unmapped: bool = True
+    numeric: list[PropertyName] = Field(default_factory=list)
 
 
 class IdentityModel(_Strict):
@@ -114,6 +115,7 @@ class RevenueModel(_Strict):
     order_id: PathSpec | None = None
     product_ids: PathSpec | None = None
     transactions: bool = True
+    refund_events: list[Text] = Field(default_factory=list)
 
 
 class TraitsModel(_Strict):
@@ -188,6 +190,28 @@ def _duplicate_matches(model: BlueprintModel) -> list[str]:
     return errors
 
 
+def _unmapped_numbers(model: BlueprintModel) -> list[str]:
+    """`numeric` may only name properties the same rule maps."""
+    return [
+        f"events[{index}].numeric[{i}]: {name} is not one of this rule's properties"
+        for index, rule in enumerate(model.events)
+        for i, name in enumerate(rule.numeric)
+        if name not in rule.properties
+    ]
+
+
+def _refunds_that_are_purchases(model: BlueprintModel) -> list[str]:
+    """An event is a purchase or a refund, never both."""
+    revenue = model.revenue
+    if revenue is None:
+        return []
+    return [
+        f"revenue.refund_events[{i}]: {name} is also in revenue.events"
+        for i, name in enumerate(revenue.refund_events)
+        if name in revenue.events
+    ]
+
+
 def _validate(data: Any) -> tuple[BlueprintModel | None, list[str]]:
     if not isinstance(data, dict):
         return None, ["blueprint: expected an object"]
@@ -195,7 +219,8 @@ def _validate(data: Any) -> tuple[BlueprintModel | None, list[str]]:
         model = BlueprintModel.model_validate(data)
     except ValidationError as exc:
         return None, [f"{_location(e['loc'])}: {_message(e)}" for e in exc.errors()]
-    errors = _duplicate_matches(model)
+    errors = _duplicate_matches(model) + _unmapped_numbers(model)
+    errors += _refunds_that_are_purchases(model)
     return (None, errors) if errors else (model, [])
 
 
@@ -212,7 +237,10 @@ def _parsed(texts: list[str] | None) -> tuple[Path, ...]:
 
 
 def _rule(index: int, model: EventRuleModel) -> EventRule:
-    mappings = tuple(Mapping(target, _parsed(paths)) for target, paths in model.properties.items())
+    mappings = tuple(
+        Mapping(target, _parsed(paths), target in model.numeric)
+        for target, paths in model.properties.items()
+    )
     consumed = {p.top_property for m in mappings for p in m.paths} - {None}
     return EventRule(
         index=index,
@@ -236,6 +264,7 @@ def _revenue(model: RevenueModel | None) -> Revenue | None:
         order_id=_parsed(model.order_id),
         product_ids=_parsed(model.product_ids),
         transactions=model.transactions,
+        refund_events=frozenset(model.refund_events),
     )
 
 

@@ -18,6 +18,7 @@ class Mapping:
 
     target: str
     paths: tuple[Path, ...]
+    numeric: bool = False  # a numeric string is sent as a number ("49.00" -> 49.0)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Revenue:
     order_id: tuple[Path, ...]
     product_ids: tuple[Path, ...]
     transactions: bool  # also append to the profile's $transactions list
+    refund_events: frozenset[str] = frozenset()  # source names whose amount is sent negative
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """Mixpanel's per-event limits, applied before sending so nothing is cut or refused silently.
 
-Strings are cut at 255 characters, an event keeps at most 255 properties, lists and nested
-objects at most 255 entries, nesting stops at depth 3, and an item over 1 MB is refused.
+Counted as Mixpanel counts them: a string value is at most 255 **bytes** of UTF-8 (its
+"Supported Data Types" page; cut on a character boundary, since `/import` refuses invalid
+UTF-8), a property name or an event name at most 255 **characters** (its Events FAQ: "longer
+names are truncated"). An event keeps at most 255 properties, lists and nested objects at
+most 255 entries, nesting stops at depth 3, and an item over 1 MB is refused.
 Values from the source event are copied, never modified in place: the transform is pure.
 """
 
@@ -9,7 +12,11 @@ import json
 import math
 from typing import Any
 
-MAX_STRING = 255
+MAX_STRING = 255  # bytes of UTF-8 in a string value
+MAX_NAME = 255  # characters in a property name or an event name
+# A string of at most this many characters is under MAX_STRING bytes whatever it holds
+# (UTF-8 takes at most 4 bytes per character): most values are never encoded to count.
+_SURELY_SHORT = MAX_STRING // 4
 MAX_PROPERTIES = 255
 MAX_ENTRIES = 255
 MAX_DEPTH = 3
@@ -21,22 +28,59 @@ ESCAPED = 6
 FLAT_VALUE_BOUND = MAX_STRING * ESCAPED + 8
 
 
+def too_long(value: str) -> bool:
+    """Whether a string value is over Mixpanel's 255 bytes."""
+    size = len(value)
+    if size <= _SURELY_SHORT:
+        return False
+    return size > MAX_STRING or (not value.isascii() and len(value.encode()) > MAX_STRING)
+
+
+def cut(value: str) -> str:
+    """The longest prefix of `value` that fits in 255 bytes, never splitting a character."""
+    if value.isascii():
+        return value[:MAX_STRING]
+    return value.encode()[:MAX_STRING].decode("utf-8", "ignore")
+
+
+def event_name(name: str, warnings: list[str]) -> str:
+    """An event name Mixpanel keeps whole: over 255 characters it is trimmed, with a warning."""
+    if len(name) <= MAX_NAME:
+        return name
+    warnings.append(
+        f"event name over Mixpanel's {MAX_NAME} characters, trimmed: "
+        f'"{name[:40]}…" ({len(name)} characters)'
+    )
+    return name[:MAX_NAME]
+
+
 class _Report:
-    __slots__ = ("cut", "deep", "trimmed", "invalid")
+    __slots__ = ("cut", "deep", "trimmed", "invalid", "names", "clashes")
 
     def __init__(self) -> None:
         self.cut: list[str] = []
         self.deep: list[str] = []
         self.trimmed: list[str] = []
         self.invalid: list[str] = []
+        self.names: list[str] = []
+        self.clashes: list[str] = []
 
     def any(self) -> bool:
-        return bool(self.cut or self.deep or self.trimmed or self.invalid)
+        return bool(
+            self.cut or self.deep or self.trimmed or self.invalid or self.names or self.clashes
+        )
 
     def warnings(self, label: str) -> list[str]:
         out = []
+        if self.names:
+            out.append(f"property names cut at {MAX_NAME} characters: {_names(self.names)}")
+        if self.clashes:
+            out.append(
+                f"property names that are another's once cut at {MAX_NAME} characters, "
+                f"dropped: {_names(self.clashes)}"
+            )
         if self.cut:
-            out.append(f"strings cut at {MAX_STRING} characters: {_names(self.cut)}")
+            out.append(f"strings cut at {MAX_STRING} bytes: {_names(self.cut)}")
         if self.deep:
             out.append(f"nested deeper than {MAX_DEPTH} levels, dropped: {_names(self.deep)}")
         if self.trimmed:
@@ -67,14 +111,14 @@ def limit_properties(props: dict[str, Any], label: str, warnings: list[str]) -> 
             f"{label}: {len(extra)} properties over Mixpanel's limit of {MAX_PROPERTIES} "
             f"dropped: {_names(extra)}"
         )
-    report = _Report()  # cheap: four empty lists
+    report = _Report()  # cheap: six empty lists
     nested = 0
     for key, value in props.items():
         kind = type(value)
         if kind is str:
-            if len(value) > MAX_STRING:
-                props[key] = value[:MAX_STRING]
-                report.cut.append(f"{label}.{key}")
+            if len(value) > _SURELY_SHORT and too_long(value):
+                props[key] = cut(value)
+                report.cut.append(f"{label}.{_short(key)}")
         elif kind is int or value is None or kind is bool:
             continue
         elif kind is dict or kind is list:
@@ -82,11 +126,35 @@ def limit_properties(props: dict[str, Any], label: str, warnings: list[str]) -> 
             nested += inner
         elif kind is float and not math.isfinite(value):
             props[key] = None
-            report.invalid.append(f"{label}.{key}")
+            report.invalid.append(f"{label}.{_short(key)}")
+    lengths = [*map(len, props)]
+    if lengths and max(lengths) > MAX_NAME:
+        _cut_names(props, label, report)
+        lengths = [*map(len, props)]
     if report.any():
         warnings.extend(report.warnings(label))
-    keys = sum(map(len, props))
+    keys = sum(lengths)
     return len(props) * (FLAT_VALUE_BOUND + 8) + (keys + nested) * ESCAPED
+
+
+def _short(key: str) -> str:
+    """A name as a warning shows it: a long one by its first 40 characters."""
+    return key if len(key) <= 40 else key[:40] + "…"
+
+
+def _cut_names(props: dict[str, Any], label: str, report: _Report) -> None:
+    """Cut names over 255 characters in place, keeping the order; a clash keeps the first."""
+    items = list(props.items())
+    props.clear()
+    for key, value in items:
+        if len(key) > MAX_NAME:
+            where = f"{label}.{_short(key)}"
+            key = key[:MAX_NAME]
+            if key in props:
+                report.clashes.append(where)
+                continue
+            report.names.append(where)
+        props.setdefault(key, value)
 
 
 _DROP = object()  # a container nested too deep: left out of its parent
@@ -98,16 +166,16 @@ Where = tuple[Any, str | int]
 def _text(where: Where) -> str:
     parent, key = where
     head = parent if isinstance(parent, str) else _text(parent)
-    return f"{head}[{key}]" if isinstance(key, int) else f"{head}.{key}"
+    return f"{head}[{key}]" if isinstance(key, int) else f"{head}.{_short(key)}"
 
 
 def _nested(value: Any, depth: int, where: Where, report: _Report) -> tuple[Any, int]:
     """A limited copy of a nested value and its size estimate in characters."""
     kind = type(value)
     if kind is str:
-        if len(value) > MAX_STRING:
+        if len(value) > _SURELY_SHORT and too_long(value):
             report.cut.append(_text(where))
-            value = value[:MAX_STRING]
+            value = cut(value)
         return value, len(value) + 4
     if kind is float and not math.isfinite(value):
         report.invalid.append(_text(where))
@@ -140,9 +208,17 @@ def _nested_dict(value: dict, depth: int, where: Where, report: _Report) -> tupl
         if i >= MAX_ENTRIES:
             break
         item, inner = _nested(item, depth + 1, (where, key), report)
-        if item is not _DROP:
-            out[key] = item
-            size += len(key) + inner + 4
+        if item is _DROP:
+            continue
+        length = len(key)
+        if length > MAX_NAME:
+            name = key[:MAX_NAME]
+            (report.clashes if name in out else report.names).append(_text((where, key)))
+            if name in out:
+                continue
+            key, length = name, MAX_NAME
+        out[key] = item
+        size += length + inner + 4
     return out, size
 
 

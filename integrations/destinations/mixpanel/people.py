@@ -21,7 +21,7 @@ def _traits(call: Call) -> dict[str, dict[str, Any]]:
     traits = call.event.get("traits")
     if not isinstance(traits, dict) or not call.bp.traits.profiles:
         return {}
-    to_set, to_set_once = split_traits(traits, call.bp.traits)
+    to_set, to_set_once = split_traits(traits, call.bp.traits, call.warnings)
     return {op: values for op, values in (("$set", to_set), ("$set_once", to_set_once)) if values}
 
 
