@@ -1,5 +1,5 @@
 import pytest
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken
 from django.db import connection
 from django.test import override_settings
 
@@ -44,3 +44,25 @@ def test_secrets_still_decrypt_after_a_key_rotation(integration, settings):
 def test_the_secret_is_not_in_the_plain_config(integration):
     assert "api_secret" not in integration.config
     assert integration.config["project_token"] == "abc123def456789"
+
+
+def test_rotate_encryption_keys_re_encrypts_under_the_new_first_key(integration, settings):
+    # given: a new key put first, the old one kept for reading
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    old = settings.SIGNAL_ENCRYPTION_KEYS[0]
+    new = Fernet.generate_key().decode()
+    settings.SIGNAL_ENCRYPTION_KEYS = [new, old]
+    out = StringIO()
+    # when
+    call_command("rotate_encryption_keys", stdout=out)
+    # then: only the new key reads the column now, and the value is unchanged
+    raw = raw_secrets_column(integration.pk)
+    assert Fernet(new.encode()).decrypt(raw.encode())
+    with pytest.raises(InvalidToken):
+        Fernet(old.encode()).decrypt(raw.encode())
+    settings.SIGNAL_ENCRYPTION_KEYS = [new]
+    assert Integration.objects.get(pk=integration.pk).secrets["api_secret"] == "s3cret-value-xyz"
+    assert "1 integration under the first key" in out.getvalue()
