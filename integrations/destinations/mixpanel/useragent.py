@@ -126,8 +126,11 @@ _BROWSERS = tuple((name, re.compile(pattern)) for name, pattern in BROWSERS)
 _VERSIONS = {name: re.compile(pattern) for name, pattern in BROWSER_VERSIONS.items()}
 _OPERATING_SYSTEMS = tuple((name, re.compile(pattern)) for name, pattern in OPERATING_SYSTEMS)
 _DEVICES = tuple((name, re.compile(pattern)) for name, pattern in DEVICES)
+# The model is Build.MODEL verbatim, after the version and an old browser's locale; it may
+# hold parentheses ("moto g(30)").
 _ANDROID_MODEL = re.compile(
-    r"Android [^;)]*;(?: [a-z]{2}[-_][a-zA-Z]{2};)? ([^;)]+?)(?: Build/[^;)]*)?(?:; wv)?\)"
+    r"Android [^;)]*;(?: [a-z]{2}[-_][a-zA-Z]{2};)? ((?:[^;()]|\([^;()]*\))+?)"
+    r"(?: Build/[^;)]*)?(?:; wv)?\)"
 )
 _DALVIK = re.compile(r"^Dalvik/[\d.]+ \(Linux; U; Android ([^;)]+)")
 _IOS_MODEL = re.compile(r"^(?:iPhone|iPad|iPod)\d+,\d+$")
