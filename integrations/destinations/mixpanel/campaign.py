@@ -23,8 +23,11 @@ CLICK_IDS = frozenset(
     | {"ttclid", "twclid", "wbraid"}
 )
 
-# Segment's context.campaign keys whose Mixpanel name is not simply utm_<key>.
-SEGMENT_CAMPAIGN = {"name": "utm_campaign"}
+# Segment's context.campaign keys whose Mixpanel name is not simply utm_<key> (and the common
+# ones, looked up rather than built on the hot path).
+SEGMENT_CAMPAIGN = {"name": "utm_campaign"} | {
+    key: f"utm_{key}" for key in ("source", "medium", "term", "content", "id")
+}
 
 # (engine, the referrer starts with) as in mixpanel-js `_.info.searchEngine`; the keyword is
 # the `q` parameter, Yahoo's is `p`.
@@ -49,8 +52,12 @@ def campaign_properties(campaign: dict[str, Any]) -> list[tuple[str, Any]]:
     """utm_* for every key of a Segment `context.campaign` (name → utm_campaign)."""
     found = []
     for key, value in campaign.items():
-        if isinstance(value, _SCALAR) and value != "" and isinstance(key, str) and key:
-            name = SEGMENT_CAMPAIGN.get(key) or (key if key.startswith("utm_") else f"utm_{key}")
+        if value == "" or not isinstance(value, _SCALAR):
+            continue
+        name = SEGMENT_CAMPAIGN.get(key)
+        if name is None and isinstance(key, str) and key:
+            name = key if key.startswith("utm_") else f"utm_{key}"
+        if name is not None:
             found.append((name, value))
     return found
 
