@@ -4,46 +4,14 @@ Each function adds only keys the source properties do not already carry: what th
 explicitly wins over what Signal derives.
 """
 
+import math
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from ua_parser import parse
-
-CAMPAIGN_KEYS = (
-    ("name", "utm_campaign"),
-    ("source", "utm_source"),
-    ("medium", "utm_medium"),
-    ("term", "utm_term"),
-    ("content", "utm_content"),
-)
-MAX_USER_AGENT = 1000  # longer strings are cut before parsing: they are never real browsers
-
-
-@lru_cache(maxsize=4096)
-def user_agent_properties(user_agent: str) -> tuple[tuple[str, Any], ...]:
-    """$browser, $browser_version, $os and $device for one user-agent string (cached)."""
-    result = parse(user_agent[:MAX_USER_AGENT])
-    found: list[tuple[str, Any]] = []
-    browser = result.user_agent
-    if browser is not None and browser.family != "Other":
-        found.append(("$browser", browser.family))
-        version = _version(browser.major, browser.minor)
-        if version is not None:
-            found.append(("$browser_version", version))
-    if result.os is not None and result.os.family != "Other":
-        found.append(("$os", result.os.family))
-    if result.device is not None and result.device.family != "Other":
-        found.append(("$device", result.device.family))
-    return tuple(found)
-
-
-def _version(major: str | None, minor: str | None) -> float | None:
-    # Mixpanel's SDKs send the browser version as a number (major.minor).
-    try:
-        return float(f"{major}.{minor or 0}")
-    except (TypeError, ValueError):
-        return None
+from integrations.destinations.mixpanel import campaign as marketing
+from integrations.destinations.mixpanel import mobile
+from integrations.destinations.mixpanel.useragent import BROWSER_ONLY, user_agent_properties
 
 
 @lru_cache(maxsize=4096)
@@ -54,43 +22,59 @@ def referring_domain(referrer: str) -> str | None:
         return None
 
 
-def add_user_agent(out: dict[str, Any], source: dict[str, Any], context: dict[str, Any]) -> None:
-    user_agent = context.get("userAgent")
-    if isinstance(user_agent, str) and user_agent:
-        for key, value in user_agent_properties(user_agent):
-            if key not in source:
-                out[key] = value
-
-
-# Segment's device context (mobile libraries send it instead of a user agent).
-DEVICE_KEYS = (
-    ("os", (("name", "$os"), ("version", "$os_version"))),
-    ("device", (("manufacturer", "$manufacturer"), ("model", "$model"))),
-    ("app", (("version", "$app_version_string"), ("build", "$app_build_number"))),
-    ("screen", (("width", "$screen_width"), ("height", "$screen_height"))),
-)
-
-
-def add_device(out: dict[str, Any], source: dict[str, Any], context: dict[str, Any]) -> None:
-    """Device properties from context.os/device/app/screen, where the user agent left gaps."""
-    for section, fields in DEVICE_KEYS:
-        part = context.get(section)
-        if not isinstance(part, dict):
-            continue
-        for name, key in fields:
-            value = part.get(name)
-            if value is not None and value != "" and key not in source and key not in out:
-                out[key] = value
-
-
-def add_campaign(out: dict[str, Any], source: dict[str, Any], context: dict[str, Any]) -> None:
-    campaign = context.get("campaign")
-    if not isinstance(campaign, dict):
-        return
-    for name, key in CAMPAIGN_KEYS:
-        value = campaign.get(name)
-        if value is not None and value != "" and key not in source:
+def _fill(out: dict[str, Any], source: dict[str, Any], pairs: Any) -> None:
+    # What the app sent itself, and what an earlier step derived, both win.
+    for key, value in pairs:
+        if key not in source and key not in out:
             out[key] = value
+
+
+def _user_agent(context: dict[str, Any], app: bool) -> tuple[tuple[str, Any], ...]:
+    user_agent = context.get("userAgent")
+    if not isinstance(user_agent, str) or not user_agent:
+        return ()
+    found = user_agent_properties(user_agent)
+    # Mixpanel's mobile SDKs send no browser: an app's web view is not one.
+    return tuple(p for p in found if p[0] not in BROWSER_ONLY) if app else found
+
+
+def add_user_agent(out: dict[str, Any], source: dict[str, Any], context: dict[str, Any]) -> None:
+    """Browser, OS and device properties from context.userAgent and the device context.
+
+    A browser's user agent comes first (it names things as mixpanel-js does); in an app the
+    device context the library measured comes first and the user agent only fills gaps.
+    """
+    app = mobile.is_app(context)
+    device = mobile.device_properties(context, app)
+    agent = _user_agent(context, app)
+    _fill(out, source, device if app else agent)
+    _fill(out, source, agent if app else device)
+
+
+def add_campaign(
+    out: dict[str, Any], source: dict[str, Any], context: dict[str, Any], is_page: bool = False
+) -> None:
+    """utm_* from context.campaign, else from the page URL's query; click ids from the query;
+    $search_engine and mp_keyword from a search engine's referrer."""
+    page = _page(context)
+    pick = source if is_page else {}
+    campaign = context.get("campaign")
+    has_campaign = isinstance(campaign, dict) and bool(campaign)
+    if has_campaign:
+        _fill(out, source, marketing.campaign_properties(campaign))  # type: ignore[arg-type]
+    query = marketing.page_query(
+        pick.get("url") or page.get("url"), pick.get("search") or page.get("search")
+    )
+    if query:
+        _fill(out, source, marketing.query_properties(query, not has_campaign))
+    referrer = pick.get("referrer") or page.get("referrer")
+    if isinstance(referrer, str) and referrer:
+        _fill(out, source, marketing.search_info(referrer))
+
+
+def _page(context: dict[str, Any]) -> dict[str, Any]:
+    page = context.get("page")
+    return page if isinstance(page, dict) else {}
 
 
 def add_library(out: dict[str, Any], source: dict[str, Any], context: dict[str, Any]) -> None:
@@ -111,8 +95,7 @@ def add_page(
     A page call's own properties (url, title, referrer) come first, then context.page; they
     are sent under Mixpanel's names, so the caller drops the originals.
     """
-    page = context.get("page")
-    page = page if isinstance(page, dict) else {}
+    page = _page(context)
     pick = source if is_page else {}
     url = pick.get("url") or page.get("url")
     referrer = pick.get("referrer") or page.get("referrer")
@@ -130,3 +113,63 @@ def add_page(
 
 
 PAGE_SOURCE_KEYS = frozenset({"url", "title", "referrer"})
+
+
+# What mixpanel-js's people.set adds to every $set (`_.info.people_properties`).
+PEOPLE_USER_AGENT_KEYS = ("$os", "$browser", "$browser_version")
+
+
+def profile_context(context: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Profile properties Mixpanel's SDKs keep on the user, from one event's context.
+
+    Returns (additions to `$set`, additions to `$set_once`); pure, and empty for a context
+    that says nothing. The caller merges them under the traits (a trait always wins):
+    - `$latitude`/`$longitude` from context.location (both finite numbers), in `$set`;
+    - a web page (context.page present), as mixpanel-js does: `$os`, `$browser`,
+      `$browser_version` from the user agent in `$set`; `$initial_referrer` and
+      `$initial_referring_domain` in `$set_once` (`"$direct"` without a referrer); and when
+      the page has utm parameters, the first-touch tuple `initial_utm_*` in `$set_once`
+      (every mixpanel-js campaign keyword, null where absent).
+    """
+    to_set: dict[str, Any] = {}
+    once: dict[str, Any] = {}
+    location = context.get("location")
+    if isinstance(location, dict):
+        latitude, longitude = location.get("latitude"), location.get("longitude")
+        if _coordinate(latitude, 90) and _coordinate(longitude, 180):
+            to_set["$latitude"], to_set["$longitude"] = latitude, longitude
+    page = context.get("page")
+    if not isinstance(page, dict):
+        return to_set, once
+    found = dict(_user_agent(context, app=False))
+    to_set.update((key, found[key]) for key in PEOPLE_USER_AGENT_KEYS if key in found)
+    referrer = page.get("referrer")
+    referrer = referrer if isinstance(referrer, str) else ""
+    once["$initial_referrer"] = referrer or "$direct"
+    once["$initial_referring_domain"] = (referrer and referring_domain(referrer)) or "$direct"
+    once.update(_first_touch(context, page))
+    return to_set, once
+
+
+def _coordinate(value: Any, bound: float) -> bool:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and -bound <= value <= bound
+
+
+def _first_touch(context: dict[str, Any], page: dict[str, Any]) -> dict[str, Any]:
+    utm: dict[str, Any] = {}
+    _fill(utm, {}, _campaign_pairs(context, page))
+    if not utm:
+        return {}
+    tuple_ = dict.fromkeys(marketing.CAMPAIGN_KEYWORDS) | utm
+    return {f"initial_{key}": value for key, value in tuple_.items()}
+
+
+def _campaign_pairs(context: dict[str, Any], page: dict[str, Any]) -> Any:
+    campaign = context.get("campaign")
+    if isinstance(campaign, dict) and campaign:
+        return marketing.campaign_properties(campaign)
+    query = marketing.page_query(page.get("url"), page.get("search"))
+    pairs = marketing.query_properties(query, True) if query else ()
+    return [(key, value) for key, value in pairs if key.startswith("utm_")]

@@ -81,9 +81,8 @@ def _event_properties(
         props["name"] = event["name"]
     if bp.enrich_user_agent:
         enrich.add_user_agent(props, source, context)
-        enrich.add_device(props, source, context)
     if bp.enrich_campaign:
-        enrich.add_campaign(props, source, context)
+        enrich.add_campaign(props, source, context, kind == "page")
     if bp.enrich_library:
         enrich.add_library(props, source, context)
     if bp.group_key and bp.group_key not in source and context.get("groupId"):
