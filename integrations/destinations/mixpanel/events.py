@@ -40,7 +40,12 @@ def track_like(call: Call, kind: str) -> Outcome:
     size = limit_properties(props, "properties", call.warnings)
     call.add(endpoint, {"event": dest, "properties": props}, size)
     revenue = bp.revenue
-    if amount is not None and revenue is not None and revenue.transactions:
+    if (
+        amount is not None
+        and revenue is not None
+        and revenue.transactions
+        and call.profiles_allowed(who)
+    ):
         entry = {"$amount": amount, "$time": when.strftime("%Y-%m-%dT%H:%M:%S")}
         ip = call.profile_ip
         call.add(
