@@ -79,6 +79,7 @@ def test_segments_own_client_reaches_mixpanel_as_the_blueprint_says_exactly_once
     assert {"page", "Product Viewed", "$identify", "Purchase"} <= set(names)
     # the user's $identify reaches Mixpanel before that user's later events
     assert names.index("$identify") < names.index("Purchase")
+    assert fake_mixpanel.merged("user-7", VISITOR)  # and Mixpanel merged the visitor
     assert any("$set" in p for p in fake_mixpanel.profile_updates())
 
 
