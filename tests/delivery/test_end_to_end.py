@@ -16,6 +16,8 @@ from tests.delivery.helpers import (
 from tests.support.stack import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
+# A UUID v4, as analytics.js generates: Mixpanel's $identify merges only that format.
+VISITOR = "0c6f4b8e-3a1d-4e2f-9b7c-5d8e1f2a3b4c"
 
 
 def test_segments_own_client_reaches_mixpanel_as_the_blueprint_says_exactly_once(
@@ -28,26 +30,26 @@ def test_segments_own_client_reaches_mixpanel_as_the_blueprint_says_exactly_once
     denied = {"consent": {"categoryPreferences": {"analytics": False}}}
     # when a visitor browses, identifies and buys
     segment.page(
-        anonymous_id="anon-7",
+        anonymous_id=VISITOR,
         name="Home",
         context=CONSENTED,
         properties={"url": "https://shop.example/", "title": "Home"},
     )
     segment.track(
-        anonymous_id="anon-7",
+        anonymous_id=VISITOR,
         event="Product Viewed",
         context=CONSENTED,
         properties={"product_id": "p-1", "price": 12.5},
     )
     segment.identify(
         user_id="user-7",
-        anonymous_id="anon-7",
+        anonymous_id=VISITOR,
         context=CONSENTED,
         traits={"email": "jane@example.com", "name": "Jane"},
     )
     segment.track(
         user_id="user-7",
-        anonymous_id="anon-7",
+        anonymous_id=VISITOR,
         event="Order Completed",
         context=CONSENTED,
         properties={
@@ -77,6 +79,7 @@ def test_segments_own_client_reaches_mixpanel_as_the_blueprint_says_exactly_once
     assert {"page", "Product Viewed", "$identify", "Purchase"} <= set(names)
     # the user's $identify reaches Mixpanel before that user's later events
     assert names.index("$identify") < names.index("Purchase")
+    assert fake_mixpanel.merged("user-7", VISITOR)  # and Mixpanel merged the visitor
     assert any("$set" in p for p in fake_mixpanel.profile_updates())
 
 

@@ -1,9 +1,11 @@
 """Golden-file helpers: load a fixture case, run the transform, compare or rewrite.
 
 A case is `tests/fixtures/mixpanel/<variant>/<case>.input.json`:
-    {"description": "...", "blueprint_patch": {...}, "event": {...}}
+    {"description": "...", "blueprint_patch": {...}, "config_patch": {...}, "event": {...}}
 `blueprint_patch` (optional) is deep-merged onto the variant's shipped blueprint (objects
-merge, anything else replaces). Beside it, `<case>.expected.json` is the serialised Outcome.
+merge, anything else replaces); `config_patch` (optional) overrides CONFIG's keys, and a
+null removes one (e.g. `{"api_secret": null}`). Beside it, `<case>.expected.json` is the
+serialised Outcome.
 Run with SIGNAL_REGOLD=1 to rewrite expected files, then read the diff: they are the spec.
 """
 
@@ -44,7 +46,9 @@ def merged(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 def run_case(path: Path) -> dict[str, Any]:
     case = json.loads(path.read_text())
     blueprint = merged(load_blueprint(path.parent.name), case.get("blueprint_patch", {}))
-    return outcome_to_json(transform(case["event"], blueprint, CONFIG, NOW))
+    config = {**CONFIG, **case.get("config_patch", {})}
+    config = {key: value for key, value in config.items() if value is not None}
+    return outcome_to_json(transform(case["event"], blueprint, config, NOW))
 
 
 def expected_path(path: Path) -> Path:

@@ -81,6 +81,8 @@ MALFORMED = [
      "address.city"),
     ("a set_once entry that is not a string", "traits.set_once[1]", 3,
      "traits.set_once[1]: expected a valid string"),
+    ("anonymous_profiles that is not a boolean", "traits.anonymous_profiles", "no",
+     "traits.anonymous_profiles: expected a valid boolean"),
     ("an enrichment switch that is not a boolean", "enrichment.user_agent", "on",
      "enrichment.user_agent: expected a valid boolean"),
     ("a reserved group key", "groups", {"key": "$company"},
@@ -122,6 +124,7 @@ def test_the_shipped_blueprints_validate(variant: str) -> None:
     assert blueprint["version"] == "0.1.0"
     assert blueprint["status"] == "alpha"
     assert blueprint["variant"] == variant
+    assert blueprint["traits"]["anonymous_profiles"] is False  # Mixpanel's advice
 
 
 def test_every_problem_is_reported_at_once() -> None:

@@ -6,12 +6,16 @@ until SIGTERM; drive it with `RemoteFakeMixpanel(url)` (tests/support/fake_mixpa
 or directly over the control endpoints:
     GET  /_fake/<inspector>[?path=/track]  received, ingested, events, unique_events,
                                            profile_updates, group_updates, not_ingested,
-                                           pending_faults, projects
+                                           pending_faults, projects, identity_log
+    GET  /_fake/identity_of?distinct_id=D[&token=T]   the ids merged with D
+    GET  /_fake/merged?a=A&b=B[&token=T]              whether Mixpanel merged A and B
     POST /_fake/script    {"status": 429, "path": "/track", "times": 2, "delay": 0,
                            "drop": false, "process": false, "body": ...}
     POST /_fake/reset     forget requests, ingested items and pending faults
     POST /_fake/projects  [{"token": ..., "api_secret": ..., "project_id": ...,
-                            "service_accounts": {"user": "secret"}}]
+                            "service_accounts": {"user": "secret"}, "id_merge": "original"}]
+
+Identity merging follows each project's ID merge system (tests/support/fake_mixpanel_identity.py).
 """
 
 import argparse
@@ -26,6 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from tests.support import fake_mixpanel_rules as rules
 from tests.support.fake_mixpanel_http import Reply, Server
+from tests.support.fake_mixpanel_identity import NOT_MERGED_ON_TRACK, WEAK_AUTH, IdentityStore
 from tests.support.fake_mixpanel_rules import PATHS, Project, Refusal
 
 DEFAULT_PROJECT = Project(
@@ -44,6 +49,9 @@ INSPECTORS = (
     "not_ingested",
     "pending_faults",
     "projects",
+    "identity_of",
+    "merged",
+    "identity_log",
 )
 
 
@@ -66,6 +74,7 @@ class _State:
     ingested: list[dict[str, Any]] = field(default_factory=list)
     not_ingested: list[dict[str, Any]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    identities: IdentityStore = field(default_factory=IdentityStore)
 
 
 class FakeMixpanel:
@@ -181,6 +190,24 @@ class FakeMixpanel:
     def group_updates(self) -> list[dict[str, Any]]:
         return [r["item"] for r in self.ingested("/groups")]
 
+    def identity_of(self, distinct_id: str, token: str | None = None) -> list[str]:
+        """Every id Mixpanel has merged with `distinct_id` (itself included), sorted."""
+        with self._lock:
+            return sorted(self._state.identities.cluster(token or self._token(), distinct_id))
+
+    def merged(self, a: str, b: str, token: str | None = None) -> bool:
+        """Whether Mixpanel would attribute `a`'s and `b`'s events to one user."""
+        with self._lock:
+            return self._state.identities.merged(token or self._token(), a, b)
+
+    def identity_log(self) -> list[dict[str, Any]]:
+        """Each identity event seen: {token, event, ids, merged, reason}."""
+        with self._lock:
+            return [dict(entry) for entry in self._state.identities.log]
+
+    def _token(self) -> str:
+        return self.projects[0].token
+
     def pending_faults(self) -> list[dict[str, Any]]:
         with self._lock:
             return [vars(f).copy() for f in self._state.faults]
@@ -271,15 +298,25 @@ class FakeMixpanel:
     def _keep(self, path: str, item: dict[str, Any]) -> None:
         token = item["properties"]["token"] if path == "/track" else item["$token"]
         now = self.clock()
-        if token not in {p.token for p in self.projects}:
+        project = next((p for p in self.projects if p.token == token), None)
+        if project is None:
             reason = "unknown project token"
         elif path == "/track" and item["properties"].get("$ignore"):
             reason = "$ignore"
         elif path == "/track" and rules.too_old_for_track(item, now):
             reason = "older than 5 days: /track drops it, /import would keep it"
+        elif path == "/track" and item["event"] == "$merge":
+            reason = NOT_MERGED_ON_TRACK
         else:
-            return self._record_ingested(path, token, item)
+            self._record_ingested(path, token, item)
+            if path == "/track":
+                self._observe_identity(project, item, strong_auth=False)
+            return
         self._record_dropped(path, item, reason)
+
+    def _observe_identity(self, project: Project, item: dict[str, Any], strong_auth: bool) -> None:
+        with self._lock:
+            self._state.identities.observe(project.id_merge, project.token, item, strong_auth)
 
     def _record_ingested(self, path: str, token: str, item: dict[str, Any]) -> None:
         with self._lock:
@@ -292,14 +329,19 @@ class FakeMixpanel:
     def _import(self, items: list[Any], params: dict[str, str], headers: dict[str, str]) -> Reply:
         auth = rules.basic_auth(headers.get("authorization", ""))
         project = rules.import_project(self.projects, auth, params.get("project_id", ""))
+        strong = rules.strong_import_auth(project, auth)
         strict, now, failed, imported = params.get("strict") == "1", self.clock(), [], 0
         for index, item in enumerate(items):
             problems = rules.import_failures(item, now)
-            if not problems and not item["properties"].get("$ignore"):
+            weak_merge = item.get("event") == "$merge" and not strong
+            if not problems and not item["properties"].get("$ignore") and not weak_merge:
                 self._record_ingested("/import", project.token, item)
+                self._observe_identity(project, item, strong_auth=strong)
                 imported += 1
             elif problems and strict:
                 failed.append(_failed_record(index, item, *problems[0]))
+            elif weak_merge and not problems:
+                self._record_dropped("/import", item, WEAK_AUTH)
             else:
                 self._record_dropped("/import", item, problems[0][1] if problems else "$ignore")
         if failed:

@@ -63,6 +63,15 @@ class RemoteFakeMixpanel:
     def pending_faults(self) -> list[dict[str, Any]]:
         return self._get("pending_faults")
 
+    def identity_of(self, distinct_id: str, token: str | None = None) -> list[str]:
+        return self._get("identity_of", distinct_id=distinct_id, **_token(token))
+
+    def merged(self, a: str, b: str, token: str | None = None) -> bool:
+        return self._get("merged", a=a, b=b, **_token(token))
+
+    def identity_log(self) -> list[dict[str, Any]]:
+        return self._get("identity_log")
+
     def script(self, status: int | None = None, body: Any = None, **options: Any) -> None:
         """Same arguments as `FakeMixpanel.script`: path, times, delay, drop, process."""
         self._post("script", {"status": status, "body": body, **options})
@@ -76,6 +85,10 @@ class RemoteFakeMixpanel:
 
 def _path(path: str | None) -> dict[str, str]:
     return {} if path is None else {"path": path}
+
+
+def _token(token: str | None) -> dict[str, str]:
+    return {} if token is None else {"token": token}
 
 
 @contextmanager

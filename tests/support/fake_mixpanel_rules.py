@@ -51,12 +51,14 @@ MIXPANEL_PHRASES = {413: "Payload Too Large"}
 
 @dataclass
 class Project:
-    """One Mixpanel project the fake knows: its token and the credentials `/import` takes."""
+    """One Mixpanel project the fake knows: its token, the credentials `/import` takes and
+    its ID merge system (`original` or `simplified`)."""
 
     token: str
     api_secret: str = ""
     project_id: str = ""
     service_accounts: dict[str, str] = field(default_factory=dict)
+    id_merge: str = "original"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,7 @@ class Project:
             "api_secret": self.api_secret,
             "project_id": self.project_id,
             "service_accounts": dict(self.service_accounts),
+            "id_merge": self.id_merge,
         }
 
 
@@ -166,6 +169,12 @@ def import_project(projects: list[Project], auth: tuple[str, str] | None, projec
         if auth and _opens(project, *auth, project_id):
             return project
     raise Refusal(401, "Invalid credentials")
+
+
+def strong_import_auth(project: Project, auth: tuple[str, str] | None) -> bool:
+    """Whether /import credentials are the API secret or a service account (not the token),
+    as `$merge` requires."""
+    return auth is not None and auth[0] != project.token
 
 
 def _opens(project: Project, user: str, password: str, project_id: str) -> bool:

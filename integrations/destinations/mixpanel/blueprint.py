@@ -122,6 +122,7 @@ class TraitsModel(_Strict):
     profiles: bool = True
     reserved: dict[TraitKey, Text] = Field(default_factory=dict)
     set_once: list[TraitKey] = Field(default_factory=list)
+    anonymous_profiles: bool = False
 
 
 class EnrichmentModel(_Strict):
@@ -270,7 +271,12 @@ def _revenue(model: RevenueModel | None) -> Revenue | None:
 
 def _traits(model: TraitsModel) -> Traits:
     reserved = tuple((tuple(k.split(".")), v) for k, v in model.reserved.items())
-    return Traits(model.profiles, reserved, frozenset(model.set_once))
+    return Traits(
+        model.profiles,
+        reserved,
+        frozenset(model.set_once),
+        anonymous_profiles=model.anonymous_profiles,
+    )
 
 
 def _compile(model: BlueprintModel) -> Compiled:

@@ -19,13 +19,21 @@ from integrations.destinations.mixpanel.limits import item_too_large
 class Call:
     """What every handler needs about one event; built once per transform."""
 
-    __slots__ = ("event", "bp", "token", "now", "context", "warnings", "ops", "sizes")
+    __slots__ = ("event", "bp", "token", "now", "config", "context", "warnings", "ops", "sizes")
 
-    def __init__(self, event: dict[str, Any], bp: Compiled, token: str, now: datetime) -> None:
+    def __init__(
+        self,
+        event: dict[str, Any],
+        bp: Compiled,
+        token: str,
+        now: datetime,
+        config: dict[str, Any] | None = None,
+    ) -> None:
         self.event = event
         self.bp = bp
         self.token = token
         self.now = now
+        self.config: dict[str, Any] = config or {}  # the integration's config (credentials)
         context = event.get("context")
         self.context: dict[str, Any] = context if isinstance(context, dict) else {}
         self.warnings: list[str] = []
@@ -48,6 +56,11 @@ class Call:
         if who.warning:
             self.warnings.append(who.warning)
         return who
+
+    def profiles_allowed(self, who: Identity) -> bool:
+        """Whether this user's profile may be updated: identified users only, unless the
+        blueprint keeps anonymous profiles (Mixpanel advises against them)."""
+        return who.user_id is not None or self.bp.traits.anonymous_profiles
 
     def when(self) -> tuple[datetime, str]:
         when = event_time(self.event)

@@ -55,6 +55,9 @@ class Traits:
     profiles: bool  # send identify traits to /engage
     reserved: tuple[tuple[tuple[str, ...], str], ...]  # (trait key path, Mixpanel name)
     set_once: frozenset[str]  # trait names sent with $set_once instead of $set
+    # Also update profiles of anonymous users (no userId): identify/group traits and the
+    # $transactions entry. Off by default, as Mixpanel advises.
+    anonymous_profiles: bool = False
 
 
 @dataclass(frozen=True)

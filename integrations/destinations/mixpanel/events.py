@@ -45,7 +45,13 @@ def track_like(call: Call, kind: str) -> Outcome:
         return Outcome("filtered", destination_event=dest, reason=IGNORED, warnings=call.warnings)
     size = limit_properties(props, "properties", call.warnings)
     call.add(endpoint, {"event": dest, "properties": props}, size)
-    if amount is not None and bp.revenue is not None and bp.revenue.transactions:
+    revenue = bp.revenue
+    if (
+        amount is not None
+        and revenue is not None
+        and revenue.transactions
+        and call.profiles_allowed(who)
+    ):
         _add_transaction(call, who, when, amount)
     return call.outcome(dest)
 

@@ -30,6 +30,9 @@ PLACEHOLDERS = frozenset(
 )
 MAX_ID_LENGTH = 255
 _INSERT_ID = re.compile(r"[A-Za-z0-9-]{1,36}")
+# Original ID Merge's $identify merges only an $anon_id in UUID v4 format (version nibble 4,
+# RFC 4122 variant): Mixpanel's Create Identity reference.
+_UUID_V4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", re.I)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)  # /import refuses anything before 1971
 # /track silently drops events older than 5 days. Keep a margin so that a delivery still
@@ -106,6 +109,24 @@ def resolve(event: dict[str, Any], mode: str) -> Identity:
     distinct = f"$device:{anon}" if mode == "simplified" else anon
     warning = f"{user_problem}: sent as the anonymous user" if user_problem else None
     return Identity(distinct, None, anon, warning)
+
+
+def is_uuid_v4(value: str) -> bool:
+    """Whether `value` is a canonical UUID v4 (8-4-4-4-12 hex digits, any case)."""
+    return _UUID_V4.fullmatch(value) is not None
+
+
+def merge_credentials(config: dict[str, Any]) -> bool:
+    """Whether the config authenticates /import strongly enough for `$merge`.
+
+    Mixpanel accepts `$merge` only through /import with the project's API secret or a
+    service account (username, secret and project ID); the project token that /import also
+    takes for ordinary events does not open it.
+    """
+    if config.get("api_secret"):
+        return True
+    account = ("service_account_username", "service_account_secret", "project_id")
+    return all(config.get(key) for key in account)
 
 
 def event_time(event: dict[str, Any]) -> datetime:

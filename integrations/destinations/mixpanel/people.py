@@ -3,35 +3,35 @@
 from typing import Any
 
 from integrations.destinations.base import Outcome
+from integrations.destinations.mixpanel import enrich
 from integrations.destinations.mixpanel.call import Call, consent_problem
-from integrations.destinations.mixpanel.compiled import Compiled
-from integrations.destinations.mixpanel.identity import (
-    EventProblem,
-    Identity,
-    clean_id,
-    epoch_ms,
-    insert_id,
-)
+from integrations.destinations.mixpanel.identity import EventProblem, clean_id, epoch_ms, insert_id
 from integrations.destinations.mixpanel.limits import limit_properties
+from integrations.destinations.mixpanel.merges import add_merge
 from integrations.destinations.mixpanel.profiles import engage, group_update, split_traits
 
+ANONYMOUS_PROFILE = (
+    "Mixpanel advises setting profiles only for identified users (a userId), so Signal sets "
+    "none for anonymous ones (traits.anonymous_profiles: true in the blueprint keeps them)"
+)
 
-def _traits(call: Call) -> dict[str, dict[str, Any]]:
-    """{"$set": ..., "$set_once": ...} from the event's traits (empty when profiles are off)."""
-    traits = call.event.get("traits")
+
+def _identify_traits(event: dict[str, Any]) -> Any:
+    """Root `traits`, else `context.traits`: RudderStack's SDKs send identify traits only
+    there. (A group's `context.traits` are the user's traits, never the group's.)"""
+    traits = event.get("traits")
+    if isinstance(traits, dict) and traits:
+        return traits
+    context = event.get("context")
+    return context.get("traits") if isinstance(context, dict) else None
+
+
+def _traits(call: Call, traits: Any) -> dict[str, dict[str, Any]]:
+    """{"$set": ..., "$set_once": ...} from traits (empty when profiles are off)."""
     if not isinstance(traits, dict) or not call.bp.traits.profiles:
         return {}
     to_set, to_set_once = split_traits(traits, call.bp.traits, call.warnings)
     return {op: values for op, values in (("$set", to_set), ("$set_once", to_set_once)) if values}
-
-
-def _merges(bp: Compiled, who: Identity) -> bool:
-    return (
-        bp.mode == "original"
-        and who.user_id is not None
-        and who.anonymous_id is not None
-        and who.user_id != who.anonymous_id
-    )
 
 
 def identify(call: Call) -> Outcome:
@@ -40,25 +40,37 @@ def identify(call: Call) -> Outcome:
         return Outcome("suppressed", destination_event="$identify", reason=denied)
     who = call.who()
     when, endpoint = call.when()
-    names = []
-    if _merges(call.bp, who):
-        props = {"token": call.token, "time": epoch_ms(when), "distinct_id": who.user_id}
-        props |= {"$identified_id": who.user_id, "$anon_id": who.anonymous_id}
-        props["$insert_id"] = insert_id(call.event)
-        call.add(endpoint, {"event": "$identify", "properties": props})
-        names.append("$identify")
-    for op, values in _traits(call).items():
+    link = add_merge(call, who, when, endpoint)
+    names = [link.name] if link.name else []
+    updates = _traits(call, _identify_traits(call.event))
+    if updates and not call.profiles_allowed(who):
+        # Anonymous, so there is nothing to merge either.
+        return _filtered(call, f"identify from an anonymous user: {ANONYMOUS_PROFILE}")
+    for op, values in _with_context(call, updates).items():
         size = limit_properties(values, f"traits ({op})", call.warnings)
         call.add("/engage", engage(call.token, who.distinct_id, call.profile_ip, op, values), size)
         names.append(op)
+    if not names and link.problem:
+        return _filtered(call, f"identify has no traits and nothing to merge: {link.problem}")
     if not names:
-        return Outcome(
-            "filtered",
-            destination_event="$identify",
-            reason="identify has no traits and nothing to merge: nothing to send",
-            warnings=call.warnings,
-        )
+        return _filtered(call, "identify has no traits and nothing to merge: nothing to send")
     return call.outcome(names[0])
+
+
+def _with_context(call: Call, updates: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The profile properties Mixpanel's SDKs keep from the context (location, first
+    referrer, browser), under the traits: a trait always wins. Only beside trait updates, so
+    an identify without traits never makes a profile."""
+    if not updates or not call.bp.enrich_page:
+        return updates
+    to_set, to_set_once = enrich.profile_context(call.context)
+    merged = {"$set": to_set | updates.get("$set", {}), "$set_once": to_set_once}
+    merged["$set_once"] |= updates.get("$set_once", {})
+    return {op: values for op, values in merged.items() if values}
+
+
+def _filtered(call: Call, reason: str) -> Outcome:
+    return Outcome("filtered", destination_event="$identify", reason=reason, warnings=call.warnings)
 
 
 def group(call: Call) -> Outcome:
@@ -74,10 +86,19 @@ def group(call: Call) -> Outcome:
     who = call.who()
     call.when()  # a group call with a broken timestamp is refused like any other
     names = []
-    for op, values in _traits(call).items():
+    for op, values in _traits(call, call.event.get("traits")).items():
         size = limit_properties(values, f"traits ({op})", call.warnings)
         call.add("/groups", group_update(call.token, key, group_id, op, values), size)
         names.append(op)
+    if not call.profiles_allowed(who):
+        # The group's own profile is not the user's: only the user's link to it waits.
+        if not names:
+            reason = f"group from an anonymous user, without traits: {ANONYMOUS_PROFILE}"
+            return Outcome("filtered", destination_event="$union", reason=reason)
+        call.warnings.append(
+            f"the anonymous user is not linked to the group ($union): {ANONYMOUS_PROFILE}"
+        )
+        return call.outcome(names[0])
     link = engage(call.token, who.distinct_id, call.profile_ip, "$union", {key: [group_id]})
     call.add("/engage", link)
     return call.outcome(names[0] if names else "$union")

@@ -47,7 +47,7 @@ def transform(
     token = config.get("project_token")
     if not token:
         return Outcome("rejected", reason="the integration has no project token", field="config")
-    call = Call(event, bp, token, now)
+    call = Call(event, bp, token, now, config)
     try:
         return handler(call)
     except EventProblem as problem:
