@@ -21,18 +21,36 @@ SECRET_MASK = "•••••• (stored)"
 View = Callable[..., HttpResponse]
 
 
-def staff_required(view: View) -> View:
-    """Anonymous visitors go to the login page; signed-in non-staff get a 403 page."""
+def staff_required(view: View | None = None, *, perm: str = "") -> Any:
+    """Anonymous visitors go to the login page; signed-in non-staff get a 403 page.
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not (request.user.is_active and request.user.is_staff):
-            return render(request, "integrations/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
+    With `perm` (`add`, `change` or `delete`), staff also need that permission on
+    integrations: staff without it can watch Live Events and the logs but change nothing.
+    """
 
-    return wrapper
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not (user.is_active and user.is_staff):
+                return render(request, "integrations/forbidden.html", status=403)
+            if perm and not user.has_perm(f"integrations.{perm}_integration"):
+                context = {"needed": PERMISSION_NAMES[perm]}
+                return render(request, "integrations/read_only.html", context, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+PERMISSION_NAMES = {
+    "add": "Can add integration",
+    "change": "Can change integration",
+    "delete": "Can delete integration",
+}
 
 
 def _destination_or_404(key: str) -> Destination:
@@ -102,7 +120,7 @@ def _installed_counts() -> dict[str, int]:
 # Install and edit
 
 
-@staff_required
+@staff_required(perm="add")
 @require_http_methods(["GET", "POST"])
 def install(request: HttpRequest, key: str) -> HttpResponse:
     destination = _destination_or_404(key)
@@ -121,7 +139,7 @@ def _choose_variant(request: HttpRequest, destination: Destination, chosen: str)
     return render(request, "integrations/choose_variant.html", context)
 
 
-@staff_required
+@staff_required(perm="change")
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     integration, destination = _integration_or_404(pk)
@@ -227,7 +245,7 @@ def _live_url(integration: Integration) -> str:
     return reverse("integrations:live", kwargs={"pk": integration.pk})
 
 
-@staff_required
+@staff_required(perm="change")
 @require_POST
 def toggle(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
@@ -238,7 +256,7 @@ def toggle(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("integrations:detail", pk=integration.pk)
 
 
-@staff_required
+@staff_required(perm="delete")
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
