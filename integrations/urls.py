@@ -1,13 +1,14 @@
 from django.urls import path
 
 from delivery import views_live
-from integrations import views, views_dashboard
+from integrations import views, views_dashboard, views_sources
 
 app_name = "integrations"
 urlpatterns = [
     path("", views.installed, name="installed"),
     path("library/", views.library, name="library"),
     path("library/<str:key>/install/", views.install, name="install"),
+    path("sources/", views_sources.sources, name="sources"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/toggle/", views.toggle, name="toggle"),
