@@ -108,3 +108,29 @@ def test_an_unknown_header_key_is_401_before_the_body_is_read(daphne_server):
 
     assert response.status_code == 401
     assert response.json()["fields"] == {"writeKey": "Unknown write key."}
+
+
+def test_odd_timestamps_are_never_a_500_and_never_sink_the_batch(daphne_server):
+    # given a batch of calendar-edge times beside an ordinary event
+    source = Source.objects.create(name="Edge")
+    auth = base64.b64encode(f"{source.write_key}:".encode()).decode()
+    batch = [
+        track("e-1", timestamp="9999-12-31T23:59:59-01:00"),
+        track("e-2", originalTimestamp="0001-01-01T00:00:00+01:00", sentAt="9999-12-31T23:59:59Z"),
+        track("e-3", timestamp="0001-01-01T00:00:00+01:00"),
+        track("e-4"),
+    ]
+
+    # when
+    response = httpx.post(
+        f"{daphne_server}/v1/batch",
+        json={"batch": batch},
+        headers={"Authorization": f"Basic {auth}"},
+    )
+
+    # then every event is stored, the far-future one clamped with a warning
+    assert response.status_code == 200, response.text
+    payloads = {e.message_id: e.payload for e in Event.objects.filter(source=source)}
+    assert set(payloads) == {"e-1", "e-2", "e-3", "e-4"}
+    assert payloads["e-1"]["timestamp"] == payloads["e-1"]["receivedAt"]
+    assert "clamped to receivedAt" in payloads["e-1"]["_signal"]["warnings"][0]
