@@ -39,15 +39,23 @@ def delivery_for(
 def mapped(
     payload: dict, message_id: str, integration: Integration, config: dict[str, Any], now: datetime
 ) -> dict[str, Any]:
-    """A delivery's status, operations and outcome fields, from one run of the transform."""
+    """A delivery's status, operations and outcome fields, from one run of the transform.
+
+    The collector's warnings about the event (`_signal.warnings`) come first on every
+    delivery; an event whose `integrations` object leaves this destination out is filtered.
+    """
+    collected = collector_warnings(payload)
+    skipped = integrations_skip(payload, integration.destination.name)
+    if skipped:
+        return filtered(skipped, collected)
     try:
         outcome = integration.destination.transform(payload, integration.blueprint, config, now)
     except Exception as exc:  # a transform bug fails this delivery, not the batch
         log.exception("transform failed for event %s", message_id)
-        return failed(f"internal error while mapping: {exc}")
+        return {"warnings": collected} | failed(f"internal error while mapping: {exc}")
     fields: dict[str, Any] = {
         "destination_event": outcome.destination_event or "",
-        "warnings": outcome.warnings,
+        "warnings": collected + list(outcome.warnings),
     }
     if outcome.status == "rejected":
         reason = f"{outcome.field}: {outcome.reason}" if outcome.field else outcome.reason
@@ -66,6 +74,40 @@ def mapped(
 
 def failed(error: str) -> dict[str, Any]:
     return {"status": Delivery.FAILED, "error": error, "next_attempt_at": None}
+
+
+def filtered(reason: str, warnings: list[str]) -> dict[str, Any]:
+    return {
+        "status": Delivery.FILTERED,
+        "error": reason,
+        "next_attempt_at": None,
+        "destination_event": "",
+        "warnings": warnings,
+    }
+
+
+def collector_warnings(payload: dict) -> list[str]:
+    """What the collector changed about the event (e.g. a clamped timestamp)."""
+    signal = payload.get("_signal")
+    warnings = signal.get("warnings") if isinstance(signal, dict) else None
+    return [str(w) for w in warnings] if isinstance(warnings, list) else []
+
+
+def integrations_skip(payload: dict, destination_name: str) -> str | None:
+    """Why the event's `integrations` object leaves this destination out, or None.
+
+    Segment's rule: the key naming the destination (any case) decides, `false` skipping it
+    and `true` or an options object sending; without one, `All` does (default true).
+    """
+    flags = payload.get("integrations")
+    if not isinstance(flags, dict):
+        return None
+    by_name = {str(key).lower(): (key, value) for key, value in flags.items()}
+    explicit = by_name.get(destination_name.lower())
+    if explicit and (explicit[1] is False or explicit[1] is True or isinstance(explicit[1], dict)):
+        return f"integrations.{explicit[0]} is false" if explicit[1] is False else None
+    every = by_name.get("all")
+    return f"integrations.{every[0]} is false" if every and every[1] is False else None
 
 
 def fan_out_pending(limit: int = FANOUT_BATCH) -> int:

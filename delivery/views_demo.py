@@ -92,10 +92,12 @@ def site_host(request: HttpRequest) -> str:
 
 
 def demo_source() -> Source:
-    """The first source, or a new "Demo shop" source on a fresh install."""
-    source = Source.objects.order_by("id").first()
+    """The first browser source, or a new "Demo shop" one (the shop runs in a browser)."""
+    source = Source.objects.filter(kind=Source.BROWSER).order_by("id").first()
     if source is None:
-        source, _ = Source.objects.get_or_create(name=DEMO_SOURCE_NAME)
+        source, _ = Source.objects.get_or_create(
+            name=DEMO_SOURCE_NAME, defaults={"kind": Source.BROWSER}
+        )
     return source
 
 

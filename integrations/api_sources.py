@@ -1,6 +1,7 @@
 """Management API: sources and their write keys (the collection API's credentials)."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.db import IntegrityError, transaction
 from ninja import Router, Schema
@@ -11,11 +12,14 @@ from integrations.api_support import ApiError, error_responses
 from integrations.models import Source
 
 router = Router(tags=["sources"])
+# Browser and mobile sources take the client IP from the connection; server sources never do.
+Kind = Literal["browser", "mobile", "server"]
 
 
 class SourceOut(Schema):
     id: int
     name: str
+    kind: Kind
     write_key: str
     created_at: datetime
 
@@ -24,12 +28,14 @@ class SourceIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: StrictStr
+    kind: Kind = Source.BROWSER
 
 
 def source_out(source: Source) -> dict:
     return {
         "id": source.pk,
         "name": source.name,
+        "kind": source.kind,
         "write_key": source.write_key,
         "created_at": source.created_at,
     }
@@ -52,7 +58,7 @@ def create_source(request, payload: SourceIn):
         raise ApiError(400, "Invalid input.", {"name": f"At most {max_length} characters."})
     try:
         with transaction.atomic():
-            source = Source.objects.create(name=name)
+            source = Source.objects.create(name=name, kind=payload.kind)
     except IntegrityError:
         raise ApiError(400, "Invalid input.", {"name": f"A source named {name!r} exists."})
     return Status(201, source_out(source))

@@ -16,9 +16,18 @@ def _hash(token: str) -> str:
 
 
 class Source(models.Model):
-    """Where events come from; its write key authenticates the collection API."""
+    """Where events come from; its write key authenticates the collection API.
+
+    Its kind says whose address a request comes from: a browser's or a phone's (taken as
+    the event's `context.ip` when the event has none), or a back end's (never taken: it
+    would put every user in the data centre).
+    """
+
+    BROWSER, MOBILE, SERVER = "browser", "mobile", "server"
+    KINDS = [(BROWSER, "Browser"), (MOBILE, "Mobile app"), (SERVER, "Server")]
 
     name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=KINDS, default=BROWSER)
     write_key = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

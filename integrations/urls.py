@@ -1,7 +1,7 @@
 from django.urls import path
 
 from delivery import views_live
-from integrations import converters, views, views_dashboard
+from integrations import converters, views, views_dashboard, views_sources
 
 assert converters.IdConverter  # registers <id:...>: a row id no longer than a key can be
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.installed, name="installed"),
     path("library/", views.library, name="library"),
     path("library/<str:key>/install/", views.install, name="install"),
+    path("sources/", views_sources.sources, name="sources"),
     path("<id:pk>/", views.detail, name="detail"),
     path("<id:pk>/edit/", views.edit, name="edit"),
     path("<id:pk>/toggle/", views.toggle, name="toggle"),

@@ -24,8 +24,8 @@ View = Callable[..., HttpResponse]
 def staff_required(view: View | None = None, *, perm: str = "") -> Any:
     """Anonymous visitors go to the login page; signed-in non-staff get a 403 page.
 
-    With `perm` (`add`, `change` or `delete`), staff also need that permission on
-    integrations: staff without it can watch Live Events and the logs but change nothing.
+    With `perm` (e.g. `integrations.change_integration`), staff also need that permission:
+    staff without it can watch Live Events and the logs but change nothing.
     """
 
     def decorate(view: View) -> View:
@@ -36,9 +36,8 @@ def staff_required(view: View | None = None, *, perm: str = "") -> Any:
                 return redirect_to_login(request.get_full_path())
             if not (user.is_active and user.is_staff):
                 return render(request, "integrations/forbidden.html", status=403)
-            if perm and not user.has_perm(f"integrations.{perm}_integration"):
-                context = {"needed": PERMISSION_NAMES[perm]}
-                return render(request, "integrations/read_only.html", context, status=403)
+            if perm and not user.has_perm(perm):
+                return read_only(request, perm)
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -46,11 +45,11 @@ def staff_required(view: View | None = None, *, perm: str = "") -> Any:
     return decorate(view) if view is not None else decorate
 
 
-PERMISSION_NAMES = {
-    "add": "Can add integration",
-    "change": "Can change integration",
-    "delete": "Can delete integration",
-}
+def read_only(request: HttpRequest, perm: str) -> HttpResponse:
+    """The 403 for staff who may look but not do this; names the permission to ask for."""
+    action, _, model = perm.partition(".")[2].partition("_")
+    context = {"needed": f"Can {action} {model}"}
+    return render(request, "integrations/read_only.html", context, status=403)
 
 
 def _destination_or_404(key: str) -> Destination:
@@ -120,7 +119,7 @@ def _installed_counts() -> dict[str, int]:
 # Install and edit
 
 
-@staff_required(perm="add")
+@staff_required(perm="integrations.add_integration")
 @require_http_methods(["GET", "POST"])
 def install(request: HttpRequest, key: str) -> HttpResponse:
     destination = _destination_or_404(key)
@@ -139,7 +138,7 @@ def _choose_variant(request: HttpRequest, destination: Destination, chosen: str)
     return render(request, "integrations/choose_variant.html", context)
 
 
-@staff_required(perm="change")
+@staff_required(perm="integrations.change_integration")
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     integration, destination = _integration_or_404(pk)
@@ -245,7 +244,7 @@ def _live_url(integration: Integration) -> str:
     return reverse("integrations:live", kwargs={"pk": integration.pk})
 
 
-@staff_required(perm="change")
+@staff_required(perm="integrations.change_integration")
 @require_POST
 def toggle(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
@@ -256,7 +255,7 @@ def toggle(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("integrations:detail", pk=integration.pk)
 
 
-@staff_required(perm="delete")
+@staff_required(perm="integrations.delete_integration")
 @require_http_methods(["GET", "POST"])
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)

@@ -173,7 +173,7 @@ def _loads(text: str) -> Any:
 # Actions
 
 
-@staff_required(perm="change")
+@staff_required(perm="integrations.change_integration")
 @require_POST
 def replay(request: HttpRequest, pk: int) -> HttpResponse:
     integration, _ = _integration_or_404(pk)
@@ -195,7 +195,7 @@ def replay(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_back(request, reverse("integrations:deliveries", args=[integration.pk])))
 
 
-@staff_required(perm="change")
+@staff_required(perm="integrations.change_integration")
 @require_POST
 def send_test(request: HttpRequest, pk: int) -> HttpResponse:
     integration, _ = _integration_or_404(pk)

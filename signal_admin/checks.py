@@ -66,6 +66,23 @@ def check_debug_hosts(app_configs, **kwargs) -> list[Error]:
 
 
 @register()
+def check_trusted_proxies(app_configs, **kwargs) -> list[Error]:
+    from delivery.collect.client_ip import networks
+
+    try:
+        networks(settings.SIGNAL_TRUSTED_PROXIES)
+    except ValueError as exc:
+        return [
+            Error(
+                f"SIGNAL_TRUSTED_PROXIES is not a list of CIDRs: {exc}.",
+                hint="Give comma-separated networks such as 10.0.0.0/8,2001:db8::/32.",
+                id="signal.E006",
+            )
+        ]
+    return []
+
+
+@register()
 def check_redis(app_configs, **kwargs) -> list[Error]:
     if not settings.REDIS_URL:
         return []

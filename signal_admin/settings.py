@@ -75,6 +75,8 @@ SIGNAL_RETRY_WINDOW_SECONDS = env.int("SIGNAL_RETRY_WINDOW_SECONDS", default=4 *
 SIGNAL_BACKOFF_SCALE = env.float("SIGNAL_BACKOFF_SCALE", default=1.0)
 # Largest collection request body, enforced before the body is read.
 SIGNAL_MAX_BODY_BYTES = env.int("SIGNAL_MAX_BODY_BYTES", default=4 * 1024 * 1024)
+# Proxies (CIDRs) whose X-Forwarded-For is believed for the client IP; none by default.
+SIGNAL_TRUSTED_PROXIES = env.list("SIGNAL_TRUSTED_PROXIES", default=[])
 # Database connections the collection API writes through (threads on SQLite, an async
 # pool on PostgreSQL).
 SIGNAL_COLLECT_THREADS = env.int("SIGNAL_COLLECT_THREADS", default=16)

@@ -32,7 +32,7 @@ def prepare() -> list[str]:
         lines.append(f"Admin user created: username 'admin', password '{password}'")
         lines.append("  (shown once; change it after logging in)")
     if not Source.objects.exists():
-        source = Source.objects.create(name="Website")
+        source = Source.objects.create(name="Website", kind=Source.BROWSER)
         lines.append(f"Source 'Website' created; its write key is {source.write_key}")
     return lines
 

@@ -116,8 +116,11 @@
     };
     const prefs = consentPreferences();
     if (prefs) context.consent = { categoryPreferences: prefs };
+    // The device's clock, not a `timestamp`: with `sentAt` (stamped at each send) Signal
+    // corrects it for the device's skew, as Segment does.
     const event = Object.assign({
-      type, messageId: uuid(), timestamp: new Date().toISOString(), anonymousId: anonymousId(),
+      type, messageId: uuid(), originalTimestamp: new Date().toISOString(),
+      anonymousId: anonymousId(),
     }, fields, { context });
     const userId = storage.get(KEYS.user);
     if (userId && !event.userId) event.userId = userId;
@@ -133,15 +136,18 @@
 
   // text/plain keeps the request "simple" (no CORS preflight) and is what sendBeacon needs;
   // the write key travels in the body for the same reason (no Authorization header).
+  // `sentAt` is the device's clock as the batch leaves, on every try.
   function body(batch) {
-    return JSON.stringify({ batch, writeKey: config.writeKey });
+    const sentAt = new Date().toISOString();
+    const events = batch.map((event) => Object.assign({}, event, { sentAt }));
+    return JSON.stringify({ batch: events, writeKey: config.writeKey });
   }
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   async function send(batch) {
-    const payload = body(batch);
     for (let attempt = 0; ; attempt++) {
+      const payload = body(batch);
       let status = 0;
       let answer = null;
       try {

@@ -16,9 +16,12 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DataError, connection
 
-from delivery.collect import pgstore
-from delivery.collect.store import ingest
+from delivery.collect import pgstore, store
+from delivery.collect.client_ip import connection_ip
+from delivery.collect.store import SourceKey, sources
+from delivery.collect.timing import iso
 from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
+from integrations.models import Source
 
 log = logging.getLogger("signal.collect")
 # Read once: looking up the connection on every request cost more than the request's insert.
@@ -47,13 +50,35 @@ CORS_HEADERS = [
 ]
 
 
-async def store_events(write_key: str, accepted: list, now: datetime) -> bool:
+UNAVAILABLE = "Events could not be stored right now; retry shortly."
+
+
+async def lookup(write_key: str) -> SourceKey:
+    """The write key's source; a cached one costs no query and no thread hand-off."""
+    hit, source = sources.get(write_key)
+    if not hit:
+        try:
+            if ASYNC_STORE:
+                source = await pgstore.lookup(write_key)
+            else:
+                source = await in_thread(store.lookup)(write_key)
+        except Exception:  # nothing was stored: the client keeps the events and retries
+            log.exception("could not look up a write key")
+            raise BadRequest(UNAVAILABLE, field="database", status=503) from None
+    if source is None:
+        raise BadRequest("Unknown write key.", field="writeKey", status=401)
+    return source
+
+
+async def store_events(source_id: int, accepted: list, now: datetime) -> None:
     """The request's one durable write: in daphne's loop on PostgreSQL, else in a thread."""
     if ASYNC_STORE:
-        return await pgstore.ingest(write_key, accepted, now)
-    return await sync_to_async(ingest, thread_sensitive=False, executor=DATABASE_THREADS)(
-        write_key, accepted, now
-    )
+        return await pgstore.save(source_id, accepted, now)
+    return await in_thread(store.save)(source_id, accepted, now)
+
+
+def in_thread(function):
+    return sync_to_async(function, thread_sensitive=False, executor=DATABASE_THREADS)
 
 
 def handles(path: str) -> bool:
@@ -98,17 +123,46 @@ def gunzip(body: bytes, limit: int) -> bytes:
     return data
 
 
-def write_key_of(headers: dict[bytes, bytes], data: object) -> str | None:
+MISSING_KEY = "Missing write key: send it as the HTTP Basic username or `writeKey`."
+
+
+def basic_key(headers: dict[bytes, bytes]) -> tuple[bool, str | None]:
+    """(whether HTTP Basic auth was sent, its username: the write key)."""
     auth = headers.get(b"authorization", b"").decode("latin-1")
-    if auth[:6].lower() == "basic ":
-        try:
-            return base64.b64decode(auth[6:]).decode().split(":", 1)[0] or None
-        except (ValueError, UnicodeDecodeError):
-            return None
+    if auth[:6].lower() != "basic ":
+        return False, None
+    try:
+        return True, base64.b64decode(auth[6:]).decode().split(":", 1)[0] or None
+    except (ValueError, UnicodeDecodeError):
+        return True, None
+
+
+def body_key(data: object) -> str | None:
     if isinstance(data, dict) and isinstance(data.get("writeKey"), str):
         key = data["writeKey"]
         return key if key.isascii() else None  # write keys are ASCII; a lone surrogate is not
     return None
+
+
+async def read_events(receive, path_type: str, headers: dict) -> tuple[SourceKey, list, bool]:
+    """Authenticate and read the request: its source, its raw events, and whether the body
+    has a `\\u0000` escape. A write key in the Authorization header is checked before the
+    body is read."""
+    limit = settings.SIGNAL_MAX_BODY_BYTES
+    length = headers.get(b"content-length")
+    if length and length.isdigit() and int(length) > limit:
+        raise BadRequest(f"Body is larger than {limit} bytes.", status=413)
+    in_header, write_key = basic_key(headers)
+    source = await lookup(write_key) if write_key else None
+    body = await read_body(receive, limit)
+    if headers.get(b"content-encoding", b"").strip().lower() == b"gzip":
+        body = gunzip(body, limit)
+    data = parse_json(body)
+    if source is None and not in_header and (write_key := body_key(data)):
+        source = await lookup(write_key)
+    if source is None:
+        raise BadRequest(MISSING_KEY, field="writeKey", status=401)
+    return source, events_of(data, path_type), b"\\u0000" in body
 
 
 async def collect(scope, receive, send) -> None:
@@ -118,43 +172,21 @@ async def collect(scope, receive, send) -> None:
     if scope["method"] != "POST":
         return await respond(send, 405, error("Use POST.", "method"))
     headers = dict(scope.get("headers") or [])
-    limit = settings.SIGNAL_MAX_BODY_BYTES
     try:
-        length = headers.get(b"content-length")
-        if length and length.isdigit() and int(length) > limit:
-            raise BadRequest(f"Body is larger than {limit} bytes.", status=413)
-        body = await read_body(receive, limit)
-        if headers.get(b"content-encoding", b"").strip().lower() == b"gzip":
-            body = gunzip(body, limit)
-        data = parse_json(body)
-        write_key = write_key_of(headers, data)
-        if not write_key:
-            return await respond(
-                send,
-                401,
-                error(
-                    "Missing write key: send it as the HTTP Basic username or `writeKey`.",
-                    "writeKey",
-                ),
-            )
+        source, raw, nul = await read_events(receive, path_type, headers)
         now = datetime.now(UTC)
-        received = now.isoformat().replace("+00:00", "Z")
-        accepted, rejected = check_events(
-            events_of(data, path_type), path_type, received, scan_nul=b"\\u0000" in body
-        )
+        # A browser's or phone's address is its user's; a back end's is only its own.
+        ip = connection_ip(scope) if source.kind != Source.SERVER else None
+        accepted, rejected = check_events(raw, path_type, iso(now), scan_nul=nul, client_ip=ip)
     except BadRequest as exc:
         return await respond(send, exc.status, error(exc.message, exc.field))
     try:
-        known = await store_events(write_key, accepted, now)
+        await store_events(source.id, accepted, now)
     except (DataError, psycopg.DataError) as exc:  # a value the database refuses: not retryable
         return await respond(send, 400, error(f"The events could not be stored: {exc}", "body"))
     except Exception:  # nothing was stored: the client keeps the events and retries
         log.exception("could not store %d events", len(accepted))
-        return await respond(
-            send, 503, error("Events could not be stored right now; retry shortly.", "database")
-        )
-    if not known:
-        return await respond(send, 401, error("Unknown write key.", "writeKey"))
+        return await respond(send, 503, error(UNAVAILABLE, "database"))
     await answer(send, path_type, accepted, rejected)
 
 

@@ -22,7 +22,7 @@ from psycopg import DataError, IntegrityError, OperationalError, ProgrammingErro
 from psycopg.errors import ProgramLimitExceeded
 from psycopg_pool import AsyncConnectionPool
 
-from delivery.collect.store import event_rows, sources, waker
+from delivery.collect.store import SourceKey, event_rows, sources, waker
 from delivery.collect.validate import Accepted
 from delivery.models import Event
 from delivery.sql import prepared_insert
@@ -58,16 +58,25 @@ async def pool() -> AsyncConnectionPool:
     return _pool
 
 
-async def source_id_for(write_key: str) -> int | None:
-    hit, source_id = sources.get(write_key)
+async def source_for(write_key: str) -> SourceKey | None:
+    """The source of a write key (one query on a cache miss); None for an unknown key."""
+    hit, source = sources.get(write_key)
     if hit:
-        return source_id
+        return source
     async with (await pool()).connection() as conn:
         cursor = await conn.execute(
-            "SELECT id FROM integrations_source WHERE write_key = %s", [write_key]
+            "SELECT id, kind FROM integrations_source WHERE write_key = %s", [write_key]
         )
         row = await cursor.fetchone()
-    return sources.put(write_key, row[0] if row else None)
+    return sources.put(write_key, SourceKey(*row) if row else None)
+
+
+async def lookup(write_key: str) -> SourceKey | None:
+    """`source_for`, retried once on a connection the server dropped."""
+    try:
+        return await source_for(write_key)
+    except OperationalError:
+        return await source_for(write_key)
 
 
 @dataclass
@@ -178,13 +187,15 @@ writer = GroupWriter()
 
 async def ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> bool:
     """Authenticate and store; False for an unknown write key."""
-    try:
-        source_id = await source_id_for(write_key)
-    except OperationalError:
-        source_id = await source_id_for(write_key)
-    if source_id is None:
+    source = await lookup(write_key)
+    if source is None:
         return False
+    await save(source.id, accepted, received_at)
+    return True
+
+
+async def save(source_id: int, accepted: list[Accepted], received_at: datetime) -> None:
+    """Return once the events are committed (with other requests' events, see above)."""
     if accepted:
         size = sum(len(a.encoded) for a in accepted)
         await writer.write(event_rows(source_id, accepted, received_at, encoded=True), size)
-    return True

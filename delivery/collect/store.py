@@ -4,6 +4,7 @@ import logging
 import threading
 import time
 from datetime import datetime
+from typing import NamedTuple
 
 import orjson
 from django.db import InterfaceError, OperationalError, connection
@@ -16,57 +17,76 @@ from integrations.models import Source
 log = logging.getLogger("signal.collect")
 
 
+class SourceKey(NamedTuple):
+    """What the hot path needs of a source: where to store, and whose address it sees."""
+
+    id: int
+    kind: str
+
+
 class WriteKeyCache:
-    """Write key -> source id (None for an unknown key), kept briefly so the hot path does
-    no extra query; shared by the threaded and the async store."""
+    """Write key -> source (None for an unknown key), kept briefly so the hot path does no
+    extra query; shared by the threaded and the async store."""
 
     def __init__(self, ttl: float = 30.0, size: int = 10_000) -> None:
         self.ttl, self.size = ttl, size
-        self.entries: dict[str, tuple[float, int | None]] = {}
+        self.entries: dict[str, tuple[float, SourceKey | None]] = {}
 
-    def get(self, write_key: str) -> tuple[bool, int | None]:
+    def get(self, write_key: str) -> tuple[bool, SourceKey | None]:
         cached = self.entries.get(write_key)
         if cached and time.monotonic() - cached[0] < self.ttl:
             return True, cached[1]
         return False, None
 
-    def put(self, write_key: str, source_id: int | None) -> int | None:
+    def put(self, write_key: str, source: SourceKey | None) -> SourceKey | None:
         if len(self.entries) >= self.size:
             self.entries.clear()
-        self.entries[write_key] = (time.monotonic(), source_id)
-        return source_id
+        self.entries[write_key] = (time.monotonic(), source)
+        return source
 
 
 sources = WriteKeyCache()
 
 
-def source_id_for(write_key: str) -> int | None:
-    hit, source_id = sources.get(write_key)
+def source_for(write_key: str) -> SourceKey | None:
+    """The source of a write key (one query on a cache miss); None for an unknown key."""
+    hit, source = sources.get(write_key)
     if hit:
-        return source_id
-    found = Source.objects.filter(write_key=write_key).values_list("id", flat=True).first()
-    return sources.put(write_key, found)
+        return source
+    found = Source.objects.filter(write_key=write_key).values_list("id", "kind").first()
+    return sources.put(write_key, SourceKey(*found) if found else None)
+
+
+def lookup(write_key: str) -> SourceKey | None:
+    """`source_for`, retried once on a connection the database dropped."""
+    try:
+        return source_for(write_key)
+    except (InterfaceError, OperationalError):
+        connection.close()  # no Django request retires this thread's connection
+        return source_for(write_key)
 
 
 def ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> bool:
-    """Authenticate and store in one trip to a worker thread; False for an unknown key."""
+    """Authenticate and store; False for an unknown key."""
+    source = lookup(write_key)
+    if source is None:
+        return False
+    save(source.id, accepted, received_at)
+    return True
+
+
+def save(source_id: int, accepted: list[Accepted], received_at: datetime) -> None:
+    """Store and wake the workers, retried once on a connection the database dropped."""
+    if not accepted:
+        return
     try:
-        return _ingest(write_key, accepted, received_at)
+        store(source_id, accepted, received_at)
     except (InterfaceError, OperationalError):
         # These threads serve no Django request, so nothing else retires a connection the
         # database dropped: retire it and try once more on a fresh one.
         connection.close()
-        return _ingest(write_key, accepted, received_at)
-
-
-def _ingest(write_key: str, accepted: list[Accepted], received_at: datetime) -> bool:
-    source_id = source_id_for(write_key)
-    if source_id is None:
-        return False
-    if accepted:
         store(source_id, accepted, received_at)
-        waker.poke()
-    return True
+    waker.poke()
 
 
 def event_rows(

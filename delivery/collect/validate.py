@@ -8,15 +8,22 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
+from delivery.collect.timing import event_time, iso, parse_time
+
 TYPES = ("track", "page", "screen", "identify", "group", "alias")
 OBJECT_FIELDS = ("properties", "traits", "context", "integrations")
 STRING_FIELDS = ("event", "name", "messageId", "groupId", "previousId", "category")
+ID_FIELDS = ("userId", "anonymousId", "groupId", "previousId")
 MAX_ID_LENGTH = 255
+# Calls whose traits RudderStack's SDKs send only in `context.traits`. Not group: there the
+# root `traits` are the group's, and `context.traits` the user's, never the company's.
+TRAIT_CALLS = ("identify",)
+# Signal's own key in a stored payload (warnings for every delivery); never the client's.
+SIGNAL_KEY = "_signal"
 
 
 class BadRequest(Exception):
@@ -91,10 +98,20 @@ def events_of(data: Any, path_type: str) -> list[Any]:
         raise BadRequest("`batch` must be a list of events.", field="batch")
     if not batch:
         raise BadRequest("`batch` is empty.", field="batch")
-    return batch
+    sent_at = data.get("sentAt")
+    if sent_at is None:
+        return batch
+    # Server libraries (analytics-python, RudderStack's) stamp `sentAt` on the batch, not
+    # on each event: each event takes it, so its clock can be corrected.
+    return [
+        {**event, "sentAt": sent_at} if isinstance(event, dict) and "sentAt" not in event else event
+        for event in batch
+    ]
 
 
 def _as_id(value: Any) -> str | None:
+    """An id as a string; None for what real clients send meaning "no id": null, an empty or
+    whitespace-only string (RudderStack's `userId` after `reset()`)."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int | float):
@@ -102,16 +119,13 @@ def _as_id(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _timestamp(value: Any) -> str | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def _id_problem(event: dict[str, Any], name: str) -> str | None:
+    value = event.get(name)
+    if isinstance(value, bool) or not isinstance(value, str | int | float | None):
+        return f"`{name}` must be a string"
+    if isinstance(value, str) and len(value.strip()) > MAX_ID_LENGTH:
+        return f"`{name}` is longer than {MAX_ID_LENGTH} characters"
+    return None
 
 
 def _problem(event: dict[str, Any], kind: str) -> tuple[str, str] | None:
@@ -123,11 +137,9 @@ def _problem(event: dict[str, Any], kind: str) -> tuple[str, str] | None:
         if name in event and event[name] is not None and not isinstance(event[name], str):
             return name, f"`{name}` must be a string"
     for name in ("userId", "anonymousId"):
-        value = event.get(name)
-        if value is not None and _as_id(value) is None:
-            return name, f"`{name}` must be a non-empty string"
-        if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
-            return name, f"`{name}` is longer than {MAX_ID_LENGTH} characters"
+        problem = _id_problem(event, name)
+        if problem:
+            return name, problem
     if _as_id(event.get("userId")) is None and _as_id(event.get("anonymousId")) is None:
         return "userId", "every event needs a `userId` or an `anonymousId`"
     if kind == "track" and not (isinstance(event.get("event"), str) and event["event"].strip()):
@@ -136,7 +148,7 @@ def _problem(event: dict[str, Any], kind: str) -> tuple[str, str] | None:
         return "groupId", "a group call needs a `groupId`"
     if kind == "alias" and _as_id(event.get("previousId")) is None:
         return "previousId", "an alias call needs a `previousId`"
-    if "timestamp" in event and _timestamp(event["timestamp"]) is None:
+    if "timestamp" in event and parse_time(event["timestamp"]) is None:
         return "timestamp", "`timestamp` must be an ISO 8601 date-time"
     message_id = event.get("messageId")
     if isinstance(message_id, str) and len(message_id) > MAX_ID_LENGTH:
@@ -145,31 +157,74 @@ def _problem(event: dict[str, Any], kind: str) -> tuple[str, str] | None:
 
 
 def content_id(event: dict[str, Any]) -> str:
-    """A stable id for an event sent without a messageId: the hash of its content."""
+    """A stable id for an event sent without a messageId: the hash of its content.
+
+    Without `sentAt`: a client stamps it anew on each retry of the same event.
+    """
+    event = {k: v for k, v in event.items() if k != "sentAt"}
     canonical = json.dumps(event, sort_keys=True, separators=(",", ":"), default=str)
     return "sig-" + hashlib.sha256(canonical.encode()).hexdigest()[:32]
 
 
-def normalize(event: dict[str, Any], received_at: str) -> dict[str, Any]:
-    """Fill what delivery relies on: ids as strings, a timestamp, `receivedAt`.
+def normalize(
+    event: dict[str, Any], received_at: str, client_ip: str | None = None
+) -> dict[str, Any]:
+    """The payload as stored: what the client sent, plus what a collecting server fills in.
 
-    A valid timestamp is kept as sent, so the stored event is the event the client sent.
+    - ids as strings; an empty one is absent;
+    - `timestamp`: the event's time as Segment computes it (see `timing`), in UTC;
+      `receivedAt` is Signal's receipt time; `sentAt`/`originalTimestamp` stay as sent;
+    - identify: `traits` from `context.traits` when the root has none;
+    - `context.ip` from `client_ip` (the connection's address) when the event has none;
+    - `_signal.warnings`: what Signal changed that every delivery should show.
     """
-    out = dict(event)
-    for name in ("userId", "anonymousId", "groupId", "previousId"):
+    out = {k: v for k, v in event.items() if k != SIGNAL_KEY}
+    for name in ID_FIELDS:
         if name in out:
-            out[name] = _as_id(out[name])
-    if _timestamp(event.get("timestamp")) is None:
-        out["timestamp"] = received_at
+            value = _as_id(out[name])
+            if value is None:
+                del out[name]
+            else:
+                out[name] = value
+    when, warnings = event_time(event, parse_time(received_at))
+    out["timestamp"] = iso(when)
     out["receivedAt"] = received_at
+    context = out.get("context") if isinstance(out.get("context"), dict) else None
+    if out.get("type") in TRAIT_CALLS and context is not None:
+        _traits_from_context(out, context)
+    if client_ip is not None and (context is None or not _filled(context.get("ip"))):
+        out["context"] = {**(context or {}), "ip": client_ip}
+    if warnings:
+        out[SIGNAL_KEY] = {"warnings": warnings}
     return out
 
 
-def check_events(raw: list[Any], path_type: str, received_at: str, scan_nul: bool = False):
+def _filled(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _traits_from_context(out: dict[str, Any], context: dict[str, Any]) -> None:
+    traits = out.get("traits")
+    if isinstance(traits, dict) and traits:
+        return
+    if isinstance(context.get("traits"), dict) and context["traits"]:
+        out["traits"] = dict(context["traits"])
+
+
+def check_events(
+    raw: list[Any],
+    path_type: str,
+    received_at: str,
+    scan_nul: bool = False,
+    client_ip: str | None = None,
+):
     """Split raw events into accepted and rejected, each with its batch index.
 
-    With `scan_nul` (the body had a `\\u0000` escape), events carrying a NUL character are
-    rejected: the database cannot store one in text or JSON.
+    `received_at` is Signal's receipt time (ISO 8601, UTC). With `client_ip` (the address of
+    a browser's or phone's connection; None for server sources), events without a non-empty
+    `context.ip` are stored with that address. With `scan_nul` (the body had a `\\u0000`
+    escape), events carrying a NUL character are rejected: the database cannot store one in
+    text or JSON.
     """
     accepted: list[Accepted] = []
     rejected: list[Rejected] = []
@@ -186,7 +241,7 @@ def check_events(raw: list[Any], path_type: str, received_at: str, scan_nul: boo
             rejected.append(Rejected(index, *problem))
             continue
         event = {k: v for k, v in event.items() if k != "writeKey"} | {"type": kind}
-        payload = normalize(event, received_at)
+        payload = normalize(event, received_at, client_ip)
         encoded, problem = _encoded(payload, scan_nul)
         if problem:
             rejected.append(Rejected(index, "event", problem))

@@ -41,7 +41,7 @@
     item.querySelector('.badge').classList.add('badge-' + event.type);
     item.querySelector('.entry-name').textContent = label(event);
     item.querySelector('.entry-meta').textContent = [
-      new Date(event.timestamp).toLocaleTimeString(),
+      new Date(event.originalTimestamp || event.timestamp).toLocaleTimeString(),
       event.userId ? 'user ' + event.userId : 'anonymous ' + event.anonymousId.slice(0, 8),
       analytics === undefined ? 'no consent choice' : 'analytics ' + (analytics ? 'on' : 'off'),
     ].join(' · ');

@@ -39,3 +39,33 @@ def test_a_duplicate_source_name_answers_400_naming_name(api):
     assert response.status_code == 400
     assert "name" in response.json()["fields"]
     assert Source.objects.count() == 1
+
+
+def test_a_source_is_a_browser_source_unless_a_kind_is_given(api):
+    # when
+    plain = api.post("/v1/admin/sources", {"name": "website"}).json()
+    server = api.post("/v1/admin/sources", {"name": "backend", "kind": "server"}).json()
+
+    # then
+    assert plain["kind"] == "browser" and server["kind"] == "server"
+    assert Source.objects.get(name="backend").kind == Source.SERVER
+    assert {s["name"]: s["kind"] for s in api.get("/v1/admin/sources").json()} == {
+        "website": "browser",
+        "backend": "server",
+    }
+
+
+def test_an_unknown_kind_answers_400_naming_kind(api):
+    response = api.post("/v1/admin/sources", {"name": "tv", "kind": "television"})
+
+    assert response.status_code == 400
+    assert "kind" in response.json()["fields"]
+    assert not Source.objects.exists()
+
+
+def test_the_openapi_schema_lists_the_source_kinds(client, db):
+    schema = client.get("/v1/admin/openapi.json").json()
+
+    for name in ("SourceIn", "SourceOut"):
+        kind = schema["components"]["schemas"][name]["properties"]["kind"]
+        assert kind["enum"] == ["browser", "mobile", "server"], name

@@ -124,7 +124,11 @@ def test_a_visitor_shops_and_signal_stores_every_event(
     assert page_view["properties"]["path"] == "/demo/"
     assert page_view["properties"]["url"] == f"{daphne_server}/demo/"
     assert page_view["properties"]["title"] == "Signal Demo Shop"
-    assert viewed["timestamp"].endswith("Z")
+    # the device's clock and the send time, corrected by Signal to its own; the browser's IP
+    assert viewed["originalTimestamp"].endswith("Z") and viewed["sentAt"].endswith("Z")
+    assert viewed["originalTimestamp"] <= viewed["sentAt"]
+    assert viewed["timestamp"].endswith("Z") and viewed["timestamp"] <= viewed["receivedAt"]
+    assert context["ip"] == "127.0.0.1"
     assert viewed["properties"] == {
         "product_id": "p-1002",
         "sku": "BAG-CNV-02",

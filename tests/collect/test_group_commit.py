@@ -13,6 +13,7 @@ from django.db import connection
 from psycopg import DataError
 
 from delivery.collect import pgstore
+from delivery.collect.store import SourceKey
 from delivery.collect.validate import Accepted
 from delivery.models import Event
 from integrations.models import Source
@@ -107,7 +108,7 @@ def test_the_collector_answers_503_when_the_database_cannot_take_the_events(fres
     from delivery.collect.app import collect
 
     source = Source.objects.create(name="Website")
-    pgstore.sources.put(source.write_key, source.id)
+    pgstore.sources.put(source.write_key, SourceKey(source.id, source.kind))
     auth = base64.b64encode(f"{source.write_key}:".encode())
     body = b'{"event": "Viewed", "anonymousId": "a-1", "messageId": "lost-1"}'
     sent: list[dict] = []

@@ -36,6 +36,18 @@ def test_the_demo_shop_is_public_and_installs_itself_with_the_snippet(client: Cl
         assert product["name"] in page and product["product_id"] in page
 
 
+def test_the_demo_shop_sends_to_a_browser_source_never_a_server_one(client: Client):
+    # given a server source made first
+    Source.objects.create(name="Backend", kind=Source.SERVER)
+
+    # when the shop is opened
+    page = get(client)
+
+    # then it made (and uses) a browser source of its own
+    shop = Source.objects.get(kind=Source.BROWSER)
+    assert snippet(shop.write_key, HOST) in page
+
+
 def test_a_write_key_in_the_query_string_wins(client: Client):
     Source.objects.create(name="Website")
     other = Source.objects.create(name="Mobile web")

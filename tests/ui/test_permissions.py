@@ -77,3 +77,12 @@ def test_the_change_permission_allows_edits_but_not_deletes(integration):
     client = _staff("change_integration")
     assert client.post(reverse("integrations:toggle", args=[integration.pk])).status_code == 302
     assert client.post(reverse("integrations:delete", args=[integration.pk])).status_code == 403
+
+
+def test_a_read_only_staff_member_sees_sources_but_cannot_create_one():
+    client = _staff()
+    page = client.get(reverse("integrations:sources"))
+    assert page.status_code == 200 and b"Create source" not in page.content
+    response = client.post(reverse("integrations:sources"), {"name": "Shop", "kind": "browser"})
+    assert response.status_code == 403
+    assert b"Can add source" in response.content

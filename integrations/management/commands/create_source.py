@@ -8,8 +8,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("name")
+        parser.add_argument(
+            "--kind",
+            choices=[kind for kind, _ in Source.KINDS],
+            default=Source.BROWSER,
+            help="browser and mobile sources take the client IP from the connection; "
+            "server sources never do (default: browser)",
+        )
 
-    def handle(self, *args, name: str, **options) -> None:
+    def handle(self, *args, name: str, kind: str, **options) -> None:
         if Source.objects.filter(name=name).exists():
             raise CommandError(f"A source named {name!r} exists.")
-        self.stdout.write(Source.objects.create(name=name).write_key)
+        self.stdout.write(Source.objects.create(name=name, kind=kind).write_key)
