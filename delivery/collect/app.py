@@ -1,7 +1,10 @@
 """The collection API as a lean ASGI app in front of Django (the hot path).
 
 POST /v1/{track,page,screen,identify,group,alias,batch}, authenticated by the source's write
-key (HTTP Basic username, or `writeKey` in the body). A 200 means every event is committed.
+key (HTTP Basic username, `?writeKey=` in the query, or `writeKey` in the body). A 200 means
+every event is committed. The browser SDKs people already run post here unchanged:
+analytics-next to /v1/{t,p,i,s,g,a,b}, RudderStack's sendBeacon to /beacon/v1/batch; both
+as text/plain (a CORS-safe type), which is read as JSON like any other body.
 """
 
 import base64
@@ -10,6 +13,7 @@ import logging
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from urllib.parse import parse_qs
 
 import psycopg
 from asgiref.sync import sync_to_async
@@ -27,22 +31,25 @@ ASYNC_STORE = connection.vendor == "postgresql"
 DATABASE_THREADS = ThreadPoolExecutor(
     max_workers=settings.SIGNAL_COLLECT_THREADS, thread_name_prefix="collect"
 )
+CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias", "batch")
 PATHS = {
-    f"/v1/{name}": name
-    for name in (
-        "track",
-        "page",
-        "screen",
-        "identify",
-        "group",
-        "alias",
-        "batch",
-    )
+    **{f"/v1/{name}": name for name in CALL_TYPES},
+    # analytics-next posts to the call type's first letter (its Segment.io plugin)
+    **{f"/v1/{name[0]}": name for name in CALL_TYPES},
+    # RudderStack's JS SDK with `useBeacon` (navigator.sendBeacon; key in the query)
+    "/beacon/v1/batch": "batch",
 }
+# What the SDKs put on a cross-origin request: analytics-next X-Retry-Count; RudderStack
+# AnonymousId, SentAt and its Rsa-* retry headers.
+ALLOWED_HEADERS = (
+    b"authorization, content-type, content-encoding, accept, x-retry-count, anonymousid, "
+    b"sentat, rsa-recovered, rsa-retry-attempt, rsa-since-last-attempt, "
+    b"rsa-since-first-attempt, rsa-retry-reason"
+)
 CORS_HEADERS = [
     (b"access-control-allow-origin", b"*"),
     (b"access-control-allow-methods", b"POST, OPTIONS"),
-    (b"access-control-allow-headers", b"authorization, content-type, content-encoding"),
+    (b"access-control-allow-headers", ALLOWED_HEADERS),
     (b"access-control-max-age", b"86400"),
 ]
 
@@ -98,13 +105,16 @@ def gunzip(body: bytes, limit: int) -> bytes:
     return data
 
 
-def write_key_of(headers: dict[bytes, bytes], data: object) -> str | None:
+def write_key_of(headers: dict[bytes, bytes], data: object, query: bytes = b"") -> str | None:
     auth = headers.get(b"authorization", b"").decode("latin-1")
     if auth[:6].lower() == "basic ":
         try:
             return base64.b64decode(auth[6:]).decode().split(":", 1)[0] or None
         except (ValueError, UnicodeDecodeError):
             return None
+    if b"writeKey=" in query:  # sendBeacon cannot set headers: RudderStack puts it here
+        key = parse_qs(query.decode("latin-1")).get("writeKey", [""])[0]
+        return key if key and key.isascii() else None
     if isinstance(data, dict) and isinstance(data.get("writeKey"), str):
         key = data["writeKey"]
         return key if key.isascii() else None  # write keys are ASCII; a lone surrogate is not
@@ -127,7 +137,7 @@ async def collect(scope, receive, send) -> None:
         if headers.get(b"content-encoding", b"").strip().lower() == b"gzip":
             body = gunzip(body, limit)
         data = parse_json(body)
-        write_key = write_key_of(headers, data)
+        write_key = write_key_of(headers, data, scope.get("query_string", b""))
         if not write_key:
             return await respond(
                 send,
