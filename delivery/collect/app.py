@@ -1,7 +1,10 @@
 """The collection API as a lean ASGI app in front of Django (the hot path).
 
 POST /v1/{track,page,screen,identify,group,alias,batch}, authenticated by the source's write
-key (HTTP Basic username, or `writeKey` in the body). A 200 means every event is committed.
+key (HTTP Basic username, `?writeKey=` in the query, or `writeKey` in the body). A 200 means
+every event is committed. The browser SDKs people already run post here unchanged:
+analytics-next to /v1/{t,p,i,s,g,a,b}, RudderStack's sendBeacon to /beacon/v1/batch; both
+as text/plain (a CORS-safe type), which is read as JSON like any other body.
 """
 
 import base64
@@ -10,6 +13,7 @@ import logging
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from urllib.parse import parse_qs
 
 import psycopg
 from asgiref.sync import sync_to_async
@@ -30,22 +34,25 @@ ASYNC_STORE = connection.vendor == "postgresql"
 DATABASE_THREADS = ThreadPoolExecutor(
     max_workers=settings.SIGNAL_COLLECT_THREADS, thread_name_prefix="collect"
 )
+CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias", "batch")
 PATHS = {
-    f"/v1/{name}": name
-    for name in (
-        "track",
-        "page",
-        "screen",
-        "identify",
-        "group",
-        "alias",
-        "batch",
-    )
+    **{f"/v1/{name}": name for name in CALL_TYPES},
+    # analytics-next posts to the call type's first letter (its Segment.io plugin)
+    **{f"/v1/{name[0]}": name for name in CALL_TYPES},
+    # RudderStack's JS SDK with `useBeacon` (navigator.sendBeacon; key in the query)
+    "/beacon/v1/batch": "batch",
 }
+# What the SDKs put on a cross-origin request: analytics-next X-Retry-Count; RudderStack
+# AnonymousId, SentAt and its Rsa-* retry headers.
+ALLOWED_HEADERS = (
+    b"authorization, content-type, content-encoding, accept, x-retry-count, anonymousid, "
+    b"sentat, rsa-recovered, rsa-retry-attempt, rsa-since-last-attempt, "
+    b"rsa-since-first-attempt, rsa-retry-reason"
+)
 CORS_HEADERS = [
     (b"access-control-allow-origin", b"*"),
     (b"access-control-allow-methods", b"POST, OPTIONS"),
-    (b"access-control-allow-headers", b"authorization, content-type, content-encoding"),
+    (b"access-control-allow-headers", ALLOWED_HEADERS),
     (b"access-control-max-age", b"86400"),
 ]
 
@@ -137,6 +144,16 @@ def basic_key(headers: dict[bytes, bytes]) -> tuple[bool, str | None]:
         return True, None
 
 
+def header_key(headers: dict[bytes, bytes], query: bytes) -> tuple[bool, str | None]:
+    """(whether a key came outside the body, that key): Basic auth, else `?writeKey=`
+    (RudderStack's beacon: sendBeacon cannot set headers)."""
+    sent, key = basic_key(headers)
+    if sent or b"writeKey=" not in query:
+        return sent, key
+    key = parse_qs(query.decode("latin-1")).get("writeKey", [""])[0]
+    return True, key if key and key.isascii() else None
+
+
 def body_key(data: object) -> str | None:
     if isinstance(data, dict) and isinstance(data.get("writeKey"), str):
         key = data["writeKey"]
@@ -144,15 +161,17 @@ def body_key(data: object) -> str | None:
     return None
 
 
-async def read_events(receive, path_type: str, headers: dict) -> tuple[SourceKey, list, bool]:
+async def read_events(
+    receive, path_type: str, headers: dict, query: bytes = b""
+) -> tuple[SourceKey, list, bool]:
     """Authenticate and read the request: its source, its raw events, and whether the body
-    has a `\\u0000` escape. A write key in the Authorization header is checked before the
-    body is read."""
+    has a `\\u0000` escape. A write key in the Authorization header or the query string is
+    checked before the body is read."""
     limit = settings.SIGNAL_MAX_BODY_BYTES
     length = headers.get(b"content-length")
     if length and length.isdigit() and int(length) > limit:
         raise BadRequest(f"Body is larger than {limit} bytes.", status=413)
-    in_header, write_key = basic_key(headers)
+    in_header, write_key = header_key(headers, query)
     source = await lookup(write_key) if write_key else None
     body = await read_body(receive, limit)
     if headers.get(b"content-encoding", b"").strip().lower() == b"gzip":
@@ -173,7 +192,8 @@ async def collect(scope, receive, send) -> None:
         return await respond(send, 405, error("Use POST.", "method"))
     headers = dict(scope.get("headers") or [])
     try:
-        source, raw, nul = await read_events(receive, path_type, headers)
+        query = scope.get("query_string", b"")
+        source, raw, nul = await read_events(receive, path_type, headers, query)
         now = datetime.now(UTC)
         # A browser's or phone's address is its user's; a back end's is only its own.
         ip = connection_ip(scope) if source.kind != Source.SERVER else None

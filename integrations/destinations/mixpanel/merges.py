@@ -61,6 +61,7 @@ def add_merge(call: Call, who: Identity, when: datetime, endpoint: str) -> Link:
     if is_uuid_v4(anon):
         props = {"token": call.token, "time": epoch_ms(when), "distinct_id": user}
         props |= {"$identified_id": user, "$anon_id": anon, "$insert_id": insert_id(call.event)}
+        props["ip"] = call.event_ip  # an event without one is placed where Signal runs
         call.add(endpoint, {"event": "$identify", "properties": props})
         return Link("$identify")
     if merge_credentials(call.config):
@@ -68,6 +69,7 @@ def add_merge(call: Call, who: Identity, when: datetime, endpoint: str) -> Link:
         stamp = epoch_ms(min(when, call.now))
         props = {"token": call.token, "time": stamp, "distinct_id": user}
         props |= {"$distinct_ids": [user, anon], "$insert_id": insert_id(call.event)}
+        props["ip"] = call.event_ip
         call.add("/import", {"event": "$merge", "properties": props})
         return Link("$merge")
     problem = NO_MERGE.format(anon=anon)
