@@ -165,11 +165,18 @@ def normalize(event: dict[str, Any], received_at: str) -> dict[str, Any]:
     return out
 
 
-def check_events(raw: list[Any], path_type: str, received_at: str, scan_nul: bool = False):
+def check_events(
+    raw: list[Any],
+    path_type: str,
+    received_at: str,
+    scan_nul: bool = False,
+    client_ip: str | None = None,
+):
     """Split raw events into accepted and rejected, each with its batch index.
 
     With `scan_nul` (the body had a `\\u0000` escape), events carrying a NUL character are
-    rejected: the database cannot store one in text or JSON.
+    rejected: the database cannot store one in text or JSON. With `client_ip` (the sender's
+    address, for browser and mobile sources), an event without `context.ip` gets that one.
     """
     accepted: list[Accepted] = []
     rejected: list[Rejected] = []
@@ -187,6 +194,8 @@ def check_events(raw: list[Any], path_type: str, received_at: str, scan_nul: boo
             continue
         event = {k: v for k, v in event.items() if k != "writeKey"} | {"type": kind}
         payload = normalize(event, received_at)
+        if client_ip is not None:
+            payload = _with_ip(payload, client_ip)
         encoded, problem = _encoded(payload, scan_nul)
         if problem:
             rejected.append(Rejected(index, "event", problem))
@@ -195,6 +204,13 @@ def check_events(raw: list[Any], path_type: str, received_at: str, scan_nul: boo
         name = event.get("event") or event.get("name") or ""
         accepted.append(Accepted(index, message_id, kind, str(name)[:255], payload, encoded))
     return accepted, rejected
+
+
+def _with_ip(payload: dict[str, Any], client_ip: str) -> dict[str, Any]:
+    context = payload.get("context") if isinstance(payload.get("context"), dict) else {}
+    if context.get("ip"):
+        return payload
+    return payload | {"context": {**context, "ip": client_ip}}
 
 
 def _encoded(payload: dict[str, Any], scan_nul: bool) -> tuple[bytes, str | None]:
