@@ -90,3 +90,22 @@ def test_an_app_event_has_no_referrer_and_no_browser_on_the_profile() -> None:
     context = {"app": {"name": "Shop"}, "os": {"name": "iOS"}, "userAgent": CHROME_MAC}
     # then
     assert profile_context(context) == ({}, {})
+
+
+def test_a_first_referrer_the_sdk_kept_is_the_initial_referrer() -> None:
+    # RudderStack's JS SDK keeps the first referrer in context.page, as mixpanel-js's cookie
+    page = {"referrer": "https://shop.example.com/", "initial_referrer": "https://www.google.com/"}
+    _, once = profile_context({"page": page})
+    assert once["$initial_referrer"] == "https://www.google.com/"
+    assert once["$initial_referring_domain"] == "www.google.com"
+
+
+def test_events_carry_the_kept_first_referrer_and_no_direct_referrer() -> None:
+    from integrations.destinations.mixpanel.enrich import add_page
+
+    out: dict[str, Any] = {}
+    page = {"url": "https://shop.example.com/", "referrer": "$direct", "initial_referrer": "$direct"}
+    add_page(out, {}, {"page": page}, is_page=False)
+    assert "$referrer" not in out
+    assert out["$initial_referrer"] == "$direct"
+    assert out["$initial_referring_domain"] == "$direct"

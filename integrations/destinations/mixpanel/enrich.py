@@ -105,14 +105,29 @@ def add_page(
         title = pick.get("title") or page.get("title")
         if title:
             out["title"] = title
-    if referrer and isinstance(referrer, str) and "$referrer" not in source:
+    # "$direct" is RudderStack's word for no referrer; mixpanel-js then sends no $referrer.
+    if referrer and isinstance(referrer, str) and referrer != DIRECT and "$referrer" not in source:
         out["$referrer"] = referrer
         domain = referring_domain(referrer)
         if domain and "$referring_domain" not in source:
             out["$referring_domain"] = domain
+    initial = pick.get("initial_referrer") or page.get("initial_referrer")
+    if initial and isinstance(initial, str) and "$initial_referrer" not in source:
+        # RudderStack's JS SDK keeps the first referrer, as mixpanel-js does in its cookie.
+        out["$initial_referrer"] = initial
+        out["$initial_referring_domain"] = _domain_or_direct(initial)
 
 
-PAGE_SOURCE_KEYS = frozenset({"url", "title", "referrer"})
+def _domain_or_direct(referrer: str) -> str:
+    return (referrer != DIRECT and referring_domain(referrer)) or DIRECT
+
+
+DIRECT = "$direct"
+# A page call's properties that go out under Mixpanel's names (RudderStack also copies its
+# referring domain and first referrer there).
+PAGE_SOURCE_KEYS = frozenset(
+    {"url", "title", "referrer", "referring_domain", "initial_referrer", "initial_referring_domain"}
+)
 
 
 # What mixpanel-js's people.set adds to every $set (`_.info.people_properties`).
@@ -143,10 +158,10 @@ def profile_context(context: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
         return to_set, once
     found = dict(_user_agent(context, app=False))
     to_set.update((key, found[key]) for key in PEOPLE_USER_AGENT_KEYS if key in found)
-    referrer = page.get("referrer")
-    referrer = referrer if isinstance(referrer, str) else ""
-    once["$initial_referrer"] = referrer or "$direct"
-    once["$initial_referring_domain"] = (referrer and referring_domain(referrer)) or "$direct"
+    referrer = page.get("initial_referrer") or page.get("referrer")
+    referrer = referrer if isinstance(referrer, str) and referrer else DIRECT
+    once["$initial_referrer"] = referrer
+    once["$initial_referring_domain"] = _domain_or_direct(referrer)
     once.update(_first_touch(context, page))
     return to_set, once
 

@@ -16,14 +16,21 @@ ANONYMOUS_PROFILE = (
 )
 
 
+# The ids themselves, which SDKs copy into traits (Segment's reserved `id`; RudderStack's
+# Android SDK adds `userId` and `anonymousId`): the profile is already keyed by them.
+ID_TRAITS = frozenset({"id", "userId", "anonymousId"})
+
+
 def _identify_traits(event: dict[str, Any]) -> Any:
     """Root `traits`, else `context.traits`: RudderStack's SDKs send identify traits only
     there. (A group's `context.traits` are the user's traits, never the group's.)"""
     traits = event.get("traits")
-    if isinstance(traits, dict) and traits:
-        return traits
-    context = event.get("context")
-    return context.get("traits") if isinstance(context, dict) else None
+    if not (isinstance(traits, dict) and traits):
+        context = event.get("context")
+        traits = context.get("traits") if isinstance(context, dict) else None
+    if isinstance(traits, dict) and not ID_TRAITS.isdisjoint(traits):
+        return {k: v for k, v in traits.items() if k not in ID_TRAITS}
+    return traits
 
 
 def _traits(call: Call, traits: Any) -> dict[str, dict[str, Any]]:
