@@ -104,7 +104,8 @@ def test_events_carry_the_kept_first_referrer_and_no_direct_referrer() -> None:
     from integrations.destinations.mixpanel.enrich import add_page
 
     out: dict[str, Any] = {}
-    page = {"url": "https://shop.example.com/", "referrer": "$direct", "initial_referrer": "$direct"}
+    page = {"url": "https://shop.example.com/", "referrer": "$direct"}
+    page["initial_referrer"] = "$direct"
     add_page(out, {}, {"page": page}, is_page=False)
     assert "$referrer" not in out
     assert out["$initial_referrer"] == "$direct"
