@@ -17,6 +17,7 @@ from delivery.models import Delivery, Event
 from delivery.rows import DeliveryRow, PendingEvent, claim_events
 from delivery.sql import insert_ignoring_conflicts
 from delivery.wakeups import wake
+from integrations.integrations_object import integrations_skip
 from integrations.models import Integration
 
 log = logging.getLogger("signal.outbox")
@@ -91,23 +92,6 @@ def collector_warnings(payload: dict) -> list[str]:
     signal = payload.get("_signal")
     warnings = signal.get("warnings") if isinstance(signal, dict) else None
     return [str(w) for w in warnings] if isinstance(warnings, list) else []
-
-
-def integrations_skip(payload: dict, destination_name: str) -> str | None:
-    """Why the event's `integrations` object leaves this destination out, or None.
-
-    Segment's rule: the key naming the destination (any case) decides, `false` skipping it
-    and `true` or an options object sending; without one, `All` does (default true).
-    """
-    flags = payload.get("integrations")
-    if not isinstance(flags, dict):
-        return None
-    by_name = {str(key).lower(): (key, value) for key, value in flags.items()}
-    explicit = by_name.get(destination_name.lower())
-    if explicit and (explicit[1] is False or explicit[1] is True or isinstance(explicit[1], dict)):
-        return f"integrations.{explicit[0]} is false" if explicit[1] is False else None
-    every = by_name.get("all")
-    return f"integrations.{every[0]} is false" if every and every[1] is False else None
 
 
 def fan_out_pending(limit: int = FANOUT_BATCH) -> int:

@@ -13,6 +13,8 @@ from integrations.api_support import (
     get_integration_or_404,
     read_json_body,
 )
+from integrations.destinations.base import Outcome
+from integrations.integrations_object import integrations_skip
 from integrations.models import Integration
 
 router = Router(tags=["preview"])
@@ -67,9 +69,13 @@ def preview(request, id: int, now: str | None = None):
     # An event the collector would refuse is still mapped, so the blueprint's own verdict
     # shows beside the collector's.
     payload = accepted[0].payload if accepted else normalize(event, received)
-    outcome = integration.destination.transform(
-        payload, integration.blueprint, integration.full_config(), when
-    ).to_json()
+    skipped = integrations_skip(payload, integration.destination.name)
+    if skipped:
+        outcome = Outcome("filtered", reason=skipped).to_json()
+    else:
+        outcome = integration.destination.transform(
+            payload, integration.blueprint, integration.full_config(), when
+        ).to_json()
     return {
         **outcome,
         "requests": requests_for(integration, outcome["operations"]),

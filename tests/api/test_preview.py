@@ -59,6 +59,16 @@ def test_a_preview_of_an_event_the_collector_would_refuse_says_so(api, integrati
     assert body["status"] == "rejected"
 
 
+def test_a_preview_of_an_event_meant_for_other_destinations_is_filtered(api, integration):
+    event = {"type": "track", "event": "Debug", "anonymousId": "a-1"}
+    event["integrations"] = {"All": True, "mixpanel": False}
+    response = api.post(f"/v1/admin/integrations/{integration.id}/preview", event)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["reason"]) == ("filtered", "integrations.mixpanel is false")
+    assert body["requests"] == []
+
+
 def test_a_preview_of_something_other_than_an_event_is_a_400(api, integration):
     response = api.post(f"/v1/admin/integrations/{integration.id}/preview", [1, 2])
     assert response.status_code == 400

@@ -5,7 +5,8 @@ import pytest
 
 from delivery import broadcast
 from delivery.models import Delivery
-from delivery.outbox import fan_out_pending, integrations_skip
+from delivery.outbox import fan_out_pending
+from integrations.integrations_object import integrations_skip
 from tests.delivery.helpers import accept, mixpanel, track
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
-from delivery.outbox import collector_warnings, integrations_skip
+from delivery.outbox import collector_warnings
 from integrations.destinations.mixpanel.entry import MIXPANEL, load_blueprint
 from integrations.destinations.mixpanel.transform import outcome_to_json, transform
+from integrations.integrations_object import integrations_skip
 from tests.mixpanel.golden import CONFIG, merged
 
 SDK_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sdk"
