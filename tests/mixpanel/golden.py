@@ -57,3 +57,11 @@ def expected_path(path: Path) -> Path:
 
 def dump(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def assert_golden(expected_file: Path, actual: Any) -> None:
+    """`actual` is what `expected_file` holds (rewritten first with SIGNAL_REGOLD=1)."""
+    if REGOLD:
+        expected_file.write_text(dump(actual))
+    assert expected_file.exists(), f"no {expected_file.name}: run with SIGNAL_REGOLD=1"
+    assert actual == json.loads(expected_file.read_text())

@@ -1,24 +1,18 @@
 """Every fixture event turns into exactly the Mixpanel operations written beside it."""
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.mixpanel.golden import REGOLD, case_id, cases, dump, expected_path, run_case
+from tests.mixpanel.golden import assert_golden, case_id, cases, expected_path, run_case
 
 
 @pytest.mark.parametrize("path", cases(), ids=case_id)
 def test_the_event_becomes_the_expected_mixpanel_operations(path: Path) -> None:
-    # given
-    expected_file = expected_path(path)
     # when
     actual = run_case(path)
     # then
-    if REGOLD:
-        expected_file.write_text(dump(actual))
-    assert expected_file.exists(), f"no {expected_file.name}: run with SIGNAL_REGOLD=1"
-    assert actual == json.loads(expected_file.read_text())
+    assert_golden(expected_path(path), actual)
 
 
 def test_every_variant_has_golden_cases() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.mixpanel.golden import REGOLD, dump, expected_path
+from tests.mixpanel.golden import assert_golden, expected_path
 from tests.mixpanel.sdk_golden import (
     SDK_FIXTURES,
     SDKS,
@@ -21,15 +21,10 @@ REQUIRED_KEYS = {"description", "sdk", "variant", "received_at", "client_ip", "p
 
 @pytest.mark.parametrize("path", sdk_cases(), ids=sdk_case_id)
 def test_the_sdk_body_becomes_the_expected_mixpanel_operations(path: Path) -> None:
-    # given
-    expected_file = expected_path(path)
     # when
     actual = run_sdk_case(path)
     # then
-    if REGOLD:
-        expected_file.write_text(dump(actual))
-    assert expected_file.exists(), f"no {expected_file.name}: run with SIGNAL_REGOLD=1"
-    assert actual == json.loads(expected_file.read_text())
+    assert_golden(expected_path(path), actual)
 
 
 @pytest.mark.parametrize("path", sdk_cases(), ids=sdk_case_id)
