@@ -71,7 +71,7 @@ def test_events_arrive_live_with_mixpanels_answer_and_details_on_click(
     for name, mixpanel_name, extra in [
         ("Product Viewed", "Product Viewed", {}),
         ("Product Added", "Add to Cart", {}),
-        ("Order Completed", "Purchase", {"properties": ORDER}),
+        ("Order Completed", "Purchase", {"properties": ORDER, "userId": "user-1"}),
     ]:
         assert client.post("/v1/track", json=track(name, **extra)).status_code == 200
         expect(badge(page, name)).to_have_text(re.compile(r"delivered\s*200"), timeout=ARRIVAL_MS)
