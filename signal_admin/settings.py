@@ -75,6 +75,12 @@ SIGNAL_RETRY_WINDOW_SECONDS = env.int("SIGNAL_RETRY_WINDOW_SECONDS", default=4 *
 SIGNAL_BACKOFF_SCALE = env.float("SIGNAL_BACKOFF_SCALE", default=1.0)
 # Largest collection request body, enforced before the body is read.
 SIGNAL_MAX_BODY_BYTES = env.int("SIGNAL_MAX_BODY_BYTES", default=4 * 1024 * 1024)
+# Events one collection request may carry (Mixpanel's /import takes 2,000 a request too);
+# a batch over it is refused whole, before any event is validated.
+SIGNAL_MAX_EVENTS_PER_REQUEST = env.int("SIGNAL_MAX_EVENTS_PER_REQUEST", default=2000)
+# Largest event, as its stored JSON (Segment's clients stop at 32 KB); one over it is
+# rejected alone, its neighbours kept.
+SIGNAL_MAX_EVENT_BYTES = env.int("SIGNAL_MAX_EVENT_BYTES", default=64 * 1024)
 # Proxies (CIDRs) whose X-Forwarded-For is believed for the client IP; none by default.
 SIGNAL_TRUSTED_PROXIES = env.list("SIGNAL_TRUSTED_PROXIES", default=[])
 # Database connections the collection API writes through (threads on SQLite, an async

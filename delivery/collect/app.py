@@ -13,6 +13,7 @@ import logging
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import parse_qs
 
 import psycopg
@@ -34,6 +35,17 @@ ASYNC_STORE = connection.vendor == "postgresql"
 DATABASE_THREADS = ThreadPoolExecutor(
     max_workers=settings.SIGNAL_COLLECT_THREADS, thread_name_prefix="collect"
 )
+# Big requests are parsed and validated here, off daphne's loop (a few threads: this is CPU
+# work, and more would only take the GIL from the loop). Small ones, the hot path, are not.
+CPU_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="collect-cpu")
+INLINE_BODY_BYTES = 64 * 1024  # parsed on the loop: well under a millisecond
+INLINE_EVENTS = 100  # validated on the loop: about a millisecond
+# A write key sent only in the body means reading the body before knowing whom it is from:
+# only up to this size (analytics-next's batches stay under 500 KB). A bigger body sends its
+# key in the Authorization header or the query, which is checked before the body is read.
+BODY_KEY_MAX_BYTES = 512 * 1024
+# A 400 lists at most this many rejected events (with `rejected_count`, the total).
+MAX_LISTED_REJECTIONS = 100
 CALL_TYPES = ("track", "page", "screen", "identify", "group", "alias", "batch")
 PATHS = {
     **{f"/v1/{name}": name for name in CALL_TYPES},
@@ -88,6 +100,10 @@ def in_thread(function):
     return sync_to_async(function, thread_sensitive=False, executor=DATABASE_THREADS)
 
 
+def on_cpu_thread(function):
+    return sync_to_async(function, thread_sensitive=False, executor=CPU_THREADS)
+
+
 def handles(path: str) -> bool:
     return path.rstrip("/") in PATHS
 
@@ -131,6 +147,10 @@ def gunzip(body: bytes, limit: int) -> bytes:
 
 
 MISSING_KEY = "Missing write key: send it as the HTTP Basic username or `writeKey`."
+BODY_KEY_TOO_LARGE = (
+    f"A body over {BODY_KEY_MAX_BYTES} bytes must send its write key as the HTTP Basic "
+    "username or `?writeKey=`, not in the body."
+)
 
 
 def basic_key(headers: dict[bytes, bytes]) -> tuple[bool, str | None]:
@@ -165,23 +185,68 @@ async def read_events(
     receive, path_type: str, headers: dict, query: bytes = b""
 ) -> tuple[SourceKey, list, bool]:
     """Authenticate and read the request: its source, its raw events, and whether the body
-    has a `\\u0000` escape. A write key in the Authorization header or the query string is
-    checked before the body is read."""
-    limit = settings.SIGNAL_MAX_BODY_BYTES
-    length = headers.get(b"content-length")
-    if length and length.isdigit() and int(length) > limit:
-        raise BadRequest(f"Body is larger than {limit} bytes.", status=413)
+    has a `\\u0000` escape.
+
+    Cheap refusals first: a declared length over the limit is refused unread; a write key in
+    the Authorization header or the query string is checked before the body is read; a key
+    only in the body is read from a body of at most BODY_KEY_MAX_BYTES; a batch over the
+    events cap is refused before any event is validated.
+    """
     in_header, write_key = header_key(headers, query)
-    source = await lookup(write_key) if write_key else None
-    body = await read_body(receive, limit)
-    if headers.get(b"content-encoding", b"").strip().lower() == b"gzip":
-        body = gunzip(body, limit)
-    data = parse_json(body)
-    if source is None and not in_header and (write_key := body_key(data)):
-        source = await lookup(write_key)
+    bound = settings.SIGNAL_MAX_BODY_BYTES
+    if not in_header:
+        bound = min(bound, BODY_KEY_MAX_BYTES)
+    length = headers.get(b"content-length")
+    if length and length.isdigit() and int(length) > bound:
+        raise too_large(bound)
+    source = await authenticate(write_key) if in_header else None
+    data, body = await read_json(receive, headers, bound)
     if source is None:
+        source = await authenticate(body_key(data))
+    raw = events_of(data, path_type, settings.SIGNAL_MAX_EVENTS_PER_REQUEST)
+    return source, raw, b"\\u0000" in body
+
+
+async def authenticate(write_key: str | None) -> SourceKey:
+    if not write_key:
         raise BadRequest(MISSING_KEY, field="writeKey", status=401)
-    return source, events_of(data, path_type), b"\\u0000" in body
+    return await lookup(write_key)
+
+
+def too_large(bound: int) -> BadRequest:
+    if bound < settings.SIGNAL_MAX_BODY_BYTES:
+        return BadRequest(BODY_KEY_TOO_LARGE, field="writeKey", status=413)
+    return BadRequest(f"Body is larger than {bound} bytes.", status=413)
+
+
+async def read_json(receive, headers: dict, bound: int) -> tuple[object, bytes]:
+    """The body (at most `bound` bytes, as sent and inflated) and its JSON; a big body is
+    parsed off the loop."""
+    try:
+        body = await read_body(receive, bound)
+        if headers.get(b"content-encoding", b"").strip().lower() == b"gzip":
+            body = gunzip(body, bound)
+    except BadRequest as exc:
+        if exc.status == 413:
+            raise too_large(bound) from None
+        raise
+    if len(body) <= INLINE_BODY_BYTES:
+        return parse_json(body), body
+    return await on_cpu_thread(parse_json)(body), body
+
+
+async def validate(raw: list, path_type: str, now: datetime, nul: bool, ip: str | None):
+    """`check_events` with the configured event size; a big batch off the loop."""
+    check = partial(
+        check_events,
+        raw,
+        path_type,
+        iso(now),
+        scan_nul=nul,
+        client_ip=ip,
+        max_event_bytes=settings.SIGNAL_MAX_EVENT_BYTES,
+    )
+    return check() if len(raw) <= INLINE_EVENTS else await on_cpu_thread(check)()
 
 
 async def collect(scope, receive, send) -> None:
@@ -197,7 +262,7 @@ async def collect(scope, receive, send) -> None:
         now = datetime.now(UTC)
         # A browser's or phone's address is its user's; a back end's is only its own.
         ip = connection_ip(scope) if source.kind != Source.SERVER else None
-        accepted, rejected = check_events(raw, path_type, iso(now), scan_nul=nul, client_ip=ip)
+        accepted, rejected = await validate(raw, path_type, now, nul, ip)
     except BadRequest as exc:
         return await respond(send, exc.status, error(exc.message, exc.field))
     try:
@@ -211,18 +276,25 @@ async def collect(scope, receive, send) -> None:
 
 
 async def answer(send, path_type: str, accepted: list, rejected: list) -> None:
+    """200, or a 400 naming the first MAX_LISTED_REJECTIONS rejected events (in `rejected`
+    and `fields`) with the count of all of them: its size is bounded whatever was sent."""
     if not rejected:
         return await respond(send, 200, {"success": True})
     total = len(rejected) + len(accepted)
+    listed = rejected[:MAX_LISTED_REJECTIONS]
+    message = f"{len(rejected)} of {total} events were rejected; the others were accepted."
+    if len(listed) < len(rejected):
+        message += f" The first {len(listed)} are listed."
     await respond(
         send,
         400,
         {
             "success": False,
-            "error": f"{len(rejected)} of {total} events were rejected; the others were accepted.",
+            "error": message,
             "accepted": len(accepted),
-            "rejected": [r.to_json() for r in rejected],
-            "fields": {_field_path(path_type, r): r.error for r in rejected},
+            "rejected": [r.to_json() for r in listed],
+            "rejected_count": len(rejected),
+            "fields": {_field_path(path_type, r): r.error for r in listed},
         },
     )
 

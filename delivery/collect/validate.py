@@ -7,6 +7,7 @@ event's index in the batch and the field at fault, so one bad event never sinks 
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,9 @@ MAX_ID_LENGTH = 255
 TRAIT_CALLS = ("identify",)
 # Signal's own key in a stored payload (warnings for every delivery); never the client's.
 SIGNAL_KEY = "_signal"
+# A NUL character as JSON writes it: `\u0000` after an even number of backslashes. After an
+# odd number, the backslash is itself escaped and the text is the six characters `\u0000`.
+NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class BadRequest(Exception):
@@ -87,8 +91,12 @@ def _int_as_orjson(text: str) -> int | float:
     return value if -(2**63) <= value < 2**64 else float(value)
 
 
-def events_of(data: Any, path_type: str) -> list[Any]:
-    """The raw events of a request: the `batch` list for /v1/batch, else the body itself."""
+def events_of(data: Any, path_type: str, max_events: int | None = None) -> list[Any]:
+    """The raw events of a request: the `batch` list for /v1/batch, else the body itself.
+
+    A batch of more than `max_events` is refused whole (413), before any event is looked at,
+    so the work a request causes is bounded whatever it holds.
+    """
     if not isinstance(data, dict):
         raise BadRequest("Body must be a JSON object.")
     if path_type != "batch":
@@ -98,6 +106,9 @@ def events_of(data: Any, path_type: str) -> list[Any]:
         raise BadRequest("`batch` must be a list of events.", field="batch")
     if not batch:
         raise BadRequest("`batch` is empty.", field="batch")
+    if max_events is not None and len(batch) > max_events:
+        message = f"`batch` has {len(batch)} events; send at most {max_events} a request."
+        raise BadRequest(message, field="batch", status=413)
     sent_at = data.get("sentAt")
     if sent_at is None:
         return batch
@@ -217,6 +228,7 @@ def check_events(
     received_at: str,
     scan_nul: bool = False,
     client_ip: str | None = None,
+    max_event_bytes: int | None = None,
 ):
     """Split raw events into accepted and rejected, each with its batch index.
 
@@ -224,7 +236,8 @@ def check_events(
     a browser's or phone's connection; None for server sources), events without a non-empty
     `context.ip` are stored with that address. With `scan_nul` (the body had a `\\u0000`
     escape), events carrying a NUL character are rejected: the database cannot store one in
-    text or JSON.
+    text or JSON. With `max_event_bytes`, an event whose stored JSON is larger is rejected
+    (alone: its neighbours are kept).
     """
     accepted: list[Accepted] = []
     rejected: list[Rejected] = []
@@ -242,7 +255,7 @@ def check_events(
             continue
         event = {k: v for k, v in event.items() if k != "writeKey"} | {"type": kind}
         payload = normalize(event, received_at, client_ip)
-        encoded, problem = _encoded(payload, scan_nul)
+        encoded, problem = _encoded(payload, scan_nul, max_event_bytes)
         if problem:
             rejected.append(Rejected(index, "event", problem))
             continue
@@ -252,13 +265,24 @@ def check_events(
     return accepted, rejected
 
 
-def _encoded(payload: dict[str, Any], scan_nul: bool) -> tuple[bytes, str | None]:
+def _encoded(
+    payload: dict[str, Any], scan_nul: bool, max_bytes: int | None = None
+) -> tuple[bytes, str | None]:
     """The payload as stored, or why it cannot be: nested too deep, an integer beyond 64
-    bits, a lone surrogate, or (with `scan_nul`) a NUL character the database refuses."""
+    bits, a lone surrogate, larger than `max_bytes`, or (with `scan_nul`) a NUL character
+    the database refuses."""
     try:
         encoded = orjson.dumps(payload)
     except orjson.JSONEncodeError as exc:
         return b"", f"cannot be stored ({exc}); simplify the event"
-    if scan_nul and b"\\u0000" in encoded:
+    if max_bytes is not None and len(encoded) > max_bytes:
+        return b"", f"the event is {len(encoded)} bytes as stored; at most {max_bytes} are allowed"
+    if scan_nul and has_nul(encoded):
         return b"", "NUL characters (\\u0000) cannot be stored; remove them"
     return encoded, None
+
+
+def has_nul(encoded: bytes) -> bool:
+    """Whether JSON text holds a NUL character (not the text `\\u0000`, an escaped backslash
+    followed by `u0000`)."""
+    return b"\\u0000" in encoded and NUL_ESCAPE.search(encoded) is not None

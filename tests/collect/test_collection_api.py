@@ -219,3 +219,20 @@ def test_a_body_nested_too_deeply_to_read_is_a_400(client):
 def test_a_write_key_that_is_not_text_a_key_could_be_is_a_401(daphne_server):
     body = b'{"event": "Viewed", "anonymousId": "a-1", "writeKey": "\\ud800"}'
     assert httpx.post(f"{daphne_server}/v1/track", content=body).status_code == 401
+
+
+def test_the_text_backslash_u0000_is_stored_and_only_a_real_nul_is_rejected(client):
+    # given, as JSON on the wire: "\\u0000" (six characters of text) and "\u0000" (a NUL)
+    body = (
+        b'{"batch": [{"type": "track", "event": "Path", "anonymousId": "a", "messageId": "text",'
+        b' "properties": {"path": "C:\\\\u0000"}},'
+        b' {"type": "track", "event": "Nul", "anonymousId": "a", "messageId": "nul",'
+        b' "properties": {"path": "C:\\u0000"}}]}'
+    )
+    # when
+    response = client.post("/v1/batch", content=body)
+    # then
+    assert response.status_code == 400
+    assert [r["index"] for r in response.json()["rejected"]] == [1]
+    assert Event.objects.get(message_id="text").payload["properties"]["path"] == "C:\\u0000"
+    assert not Event.objects.filter(message_id="nul").exists()

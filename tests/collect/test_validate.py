@@ -236,3 +236,32 @@ def test_an_ip_the_client_sent_is_kept():
 def test_without_a_client_ip_nothing_is_filled():
     assert "context" not in stored(track())
     assert stored(track(context={"ip": ""}))["context"] == {"ip": ""}
+
+
+# NUL characters
+
+
+def scanned(event: dict):
+    return check_events([event], "batch", RECEIVED_AT, scan_nul=True)
+
+
+@pytest.mark.parametrize("text", ["bad\u0000name", "\\\u0000", "\\\\\u0000"])
+def test_a_real_nul_character_is_rejected(text):
+    accepted, rejected = scanned(track(properties={"note": text}))
+
+    assert not accepted and "NUL" in rejected[0].error
+
+
+def test_a_nul_character_in_a_key_is_rejected():
+    accepted, rejected = scanned(track(properties={"a\u0000b": 1}))
+
+    assert not accepted and "NUL" in rejected[0].error
+
+
+@pytest.mark.parametrize("text", ["\\u0000", "C:\\\\u0000", "\\\\u0000 and \\u0000"])
+def test_the_text_backslash_u0000_is_not_a_nul_and_is_stored_as_sent(text):
+    # given six (or more) characters that only look like the escape: `\` `u` `0` `0` `0` `0`
+    accepted, rejected = scanned(track(properties={"note": text}))
+
+    assert not rejected
+    assert accepted[0].payload["properties"]["note"] == text
