@@ -84,9 +84,12 @@ def _finite(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _int_as_orjson(text: str) -> int | float:
+def _int_as_orjson(text: str) -> int | float | None:
     """Integers as orjson reads them, so the same body stores the same values either way:
-    beyond 64 bits, a float."""
+    beyond 64 bits, a float; beyond a double (orjson refuses those), null, as `1e400` is.
+    Read as a float first: `int()` of thousands of digits is slow, then refused."""
+    if len(text) > 20:
+        return _finite(text)
     value = int(text)
     return value if -(2**63) <= value < 2**64 else float(value)
 

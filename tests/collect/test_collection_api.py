@@ -236,3 +236,13 @@ def test_the_text_backslash_u0000_is_stored_and_only_a_real_nul_is_rejected(clie
     assert [r["index"] for r in response.json()["rejected"]] == [1]
     assert Event.objects.get(message_id="text").payload["properties"]["path"] == "C:\\u0000"
     assert not Event.objects.filter(message_id="nul").exists()
+
+
+@pytest.mark.parametrize("digits", [400, 5000])
+def test_an_integer_too_big_for_a_double_is_stored_as_null_like_1e400(client, digits):
+    body = b'{"event": "Counted", "anonymousId": "a-1", "messageId": "big-%d", ' % digits
+    body += b'"properties": {"n": 1%s, "ok": 1}}' % (b"0" * digits)
+    response = client.post("/v1/track", content=body)
+    assert response.status_code == 200
+    properties = Event.objects.get(message_id=f"big-{digits}").payload["properties"]
+    assert properties == {"n": None, "ok": 1}
