@@ -1,14 +1,16 @@
 """Sending due deliveries of one integration: claim, batch, send, record, broadcast.
 
-Rows are claimed with a lease (their next attempt pushed into the future) so that a worker
-killed mid-send only delays them: when the lease runs out the sweeper hands them to another
-worker, which resends the same bytes, and the destination's dedupe keeps them single.
+Rows are claimed with a short lease (their next attempt pushed into the future), renewed while
+the round runs (delivery.lease), so that a worker killed mid-send only delays them: within one
+lease the sweeper hands them to another worker, which resends the same bytes, and the
+destination's dedupe keeps them single.
 """
 
 import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -21,6 +23,7 @@ from django.utils import timezone
 from delivery.batching import Batch, plan
 from delivery.broadcast import broadcast_deliveries
 from delivery.http import get_client
+from delivery.lease import Lease, lease_end
 from delivery.locks import sending
 from delivery.models import Attempt, Delivery
 from delivery.retention import MAX_STORED_BODY, stored_body
@@ -57,11 +60,12 @@ class Verdict:
     tries: int = 0
 
 
-def claim(integration_id: int, limit: int) -> list[DeliveryRow]:
-    now = timezone.now()
-    lease = now + timedelta(seconds=settings.SIGNAL_SEND_LEASE_SECONDS)
+def claim(integration_id: int, limit: int) -> tuple[list[DeliveryRow], Lease]:
+    started, now = time.monotonic(), timezone.now()
+    until = lease_end(now)
     with transaction.atomic():
-        return claim_deliveries(integration_id, limit, now, lease)
+        rows = claim_deliveries(integration_id, limit, now, until)
+    return rows, Lease([row.id for row in rows], until, claimed_at=started)
 
 
 def send_pending(integration_id: int) -> int:
@@ -92,11 +96,11 @@ def drain(integration: Integration, started: float) -> int | None:
     """Claim and send rounds until nothing is due; None when credentials were refused."""
     tried, most = 0, integration.destination.max_batch_items
     while time.monotonic() - started < TIME_BUDGET_SECONDS:
-        rows = claim(integration.id, most)
+        rows, lease = claim(integration.id, most)
         if not rows:
             break
         tried += len(rows)
-        if not Round(integration, rows).run():
+        if not Round(integration, rows, lease).run():
             return None
         if LINGER_ROWS <= len(rows) < most:
             # A partial round under load: let the next one fill up, so the destination
@@ -116,28 +120,50 @@ def due(integration_id: int) -> bool:
 class Round:
     """One claimed set of deliveries, sent in batches and then recorded."""
 
-    def __init__(self, integration: Integration, rows: list[Sendable]) -> None:
+    def __init__(
+        self, integration: Integration, rows: list[Sendable], lease: Lease | None = None
+    ) -> None:
         self.integration = integration
         self.destination = integration.destination
         self.config = integration.full_config()
         self.rows = rows
+        self.lease = lease
         self.verdicts = {row.id: Verdict() for row in rows}
         self.auth_error = ""
+        self.stopped = False
 
     def run(self) -> bool:
         """Returns False when the destination refused our credentials."""
         batches = plan(
             self.rows, self.destination.max_batch_items, self.destination.max_batch_bytes
         )
-        for batch in batches:
-            if self.auth_error:
-                self.hold(batch)
-            else:
-                self.send(batch)
-        finish(self.integration, self.rows, self.verdicts, self.auth_error)
+        with self.lease or nullcontext():
+            for batch in batches:
+                if self.auth_error:
+                    self.hold(batch)
+                else:
+                    self.send(batch)
+        # Rows not tried because the lease lapsed are left as they are: due when it ends.
+        touched = [r for r in self.rows if self.verdicts[r.id].tries or self.verdicts[r.id].held]
+        until = self.lease.until if self.lease else None
+        finish(self.integration, touched, self.verdicts, self.auth_error, until)
         return not self.auth_error
 
+    def may_send(self) -> bool:
+        """False once the lease can no longer cover a request (renewals failing or lost)."""
+        if self.lease is None or self.stopped or self.lease.usable():
+            return not self.stopped
+        self.stopped = True
+        log.warning(
+            "integration %s: the lease on %d deliveries lapsed; stopping this round",
+            self.integration.id,
+            len(self.rows),
+        )
+        return False
+
     def send(self, batch: Batch) -> None:
+        if not self.may_send():
+            return
         items = [entry.item for entry in batch.entries]
         result: SendResult = self.destination.send(get_client(), self.config, batch.endpoint, items)
         record_attempt(self.integration, batch, result)
@@ -198,12 +224,17 @@ def record_attempt(integration: Integration, batch: Batch, result: SendResult) -
 
 
 def finish(
-    integration: Integration, rows: list[Sendable], verdicts: dict[int, Verdict], auth_error: str
+    integration: Integration,
+    rows: list[Sendable],
+    verdicts: dict[int, Verdict],
+    auth_error: str,
+    until: datetime | None = None,
 ) -> None:
     """Write every delivery's new state, flag the integration on auth errors, broadcast.
 
     Rows that end in the same state are written with one UPDATE each: a round of 2000
-    deliveries is usually one or two statements, not 2000.
+    deliveries is usually one or two statements, not 2000. With `until` (the lease's end)
+    only rows still held under it are written: one another sender took is that sender's.
     """
     now = timezone.now()
     window = timedelta(seconds=settings.SIGNAL_RETRY_WINDOW_SECONDS)
@@ -220,7 +251,7 @@ def finish(
         groups.setdefault(state_key(row, bool(verdicts[row.id].tries)), []).append(row.id)
     with transaction.atomic():
         for key, ids in groups.items():
-            write_state(dict(zip(STATE_FIELDS, key, strict=True)), ids, now)
+            write_state(dict(zip(STATE_FIELDS, key, strict=True)), ids, now, until)
         if auth_error:
             Integration.objects.filter(id=integration.id).update(auth_error=auth_error)
     broadcast_deliveries(rows)
@@ -245,11 +276,14 @@ def state_key(row: Sendable, tried: bool) -> tuple:
     return tuple(values[f] for f in STATE_FIELDS)
 
 
-def write_state(state: dict, ids: list[int], now: datetime) -> None:
+def write_state(state: dict, ids: list[int], now: datetime, until: datetime | None) -> None:
     """One UPDATE for every delivery that ends this round in the same state."""
     tried = state.pop("tried")
     state["done"] = list(state["done"])
-    Delivery.objects.filter(id__in=any_of(ids)).update(
+    held = Delivery.objects.filter(id__in=any_of(ids))
+    if until is not None:
+        held = held.filter(next_attempt_at=until)
+    held.update(
         **state,
         attempts=F("attempts") + 1 if tried else F("attempts"),
         first_attempt_at=Coalesce(F("first_attempt_at"), Value(now)),

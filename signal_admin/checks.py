@@ -83,6 +83,24 @@ def check_trusted_proxies(app_configs, **kwargs) -> list[Error]:
 
 
 @register()
+def check_send_lease(app_configs, **kwargs) -> list[Error]:
+    from delivery.lease import RENEWALS_PER_LEASE
+
+    lease, timeout = settings.SIGNAL_SEND_LEASE_SECONDS, settings.SIGNAL_HTTP_TIMEOUT_SECONDS
+    # Between renewals a lease is down to this; a request needs the timeout left to start.
+    if lease * (1 - 1 / RENEWALS_PER_LEASE) < timeout:
+        return [
+            Error(
+                f"SIGNAL_SEND_LEASE_SECONDS ({lease:g}) is too short for "
+                f"SIGNAL_HTTP_TIMEOUT_SECONDS ({timeout:g}): no request could start safely.",
+                hint="Make the lease at least 1.25 times the HTTP timeout (15 and 10 by default).",
+                id="signal.E010",
+            )
+        ]
+    return []
+
+
+@register()
 def check_redis(app_configs, **kwargs) -> list[Error]:
     if not settings.REDIS_URL:
         return []

@@ -244,5 +244,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # One file per test run, so parallel runs on one checkout never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
-# A claimed delivery is resent by another worker if its sender has not finished by then.
-SIGNAL_SEND_LEASE_SECONDS = env.int("SIGNAL_SEND_LEASE_SECONDS", default=120)
+# A sender holds the deliveries it claimed this long, renewing the hold every fifth of it
+# while it sends (delivery.lease): a killed worker's rows are due again within one lease.
+# It must exceed the HTTP timeout by a quarter, so a request never outlives the hold (signal.E010).
+SIGNAL_SEND_LEASE_SECONDS = env.float("SIGNAL_SEND_LEASE_SECONDS", default=15.0)
