@@ -34,6 +34,7 @@ class Stack:
             SIGNAL_SWEEP_INTERVAL_SECONDS="0.5",
             SIGNAL_HTTP_TIMEOUT_SECONDS="2",
             SIGNAL_BACKOFF_SCALE="0.05",
+            SIGNAL_DEMO=env.pop("SIGNAL_DEMO", "true"),  # the browser tests click the demo shop
             **env,
         )
         self.procs: dict[str, subprocess.Popen] = {}
