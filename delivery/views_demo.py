@@ -1,11 +1,17 @@
 """The demo storefront ("Try it on your site") and the datafly.js install snippet.
 
-The snippet's text lives in one template, `demo/_snippet_code.html`; `snippet()` renders it
-for code, the demo page runs it as its own install, and `demo/_snippet.html` shows it for
-copying. So the snippet a user copies is exactly the one the demo shop runs.
+The snippet's text lives in `demo/_snippet_code.html`: the loader line
+(`demo/_snippet_loader.html`) and the inline script (`demo/_snippet_init.js`). `snippet()`
+renders it for code and `demo/_snippet.html` shows it for copying. The demo page runs the
+same two parts, the script served as /demo/snippet.js, since its Content-Security-Policy runs
+no inline script. So the snippet a user copies is exactly the one the demo shop runs.
+
+The shop sends to a source of its own, "Demo shop", whose write key is public on the page;
+it is served only when `SIGNAL_DEMO` is on (standalone by default).
 """
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
@@ -92,18 +98,26 @@ def site_host(request: HttpRequest) -> str:
 
 
 def demo_source() -> Source:
-    """The first browser source, or a new "Demo shop" one (the shop runs in a browser)."""
-    source = Source.objects.filter(kind=Source.BROWSER).order_by("id").first()
-    if source is None:
-        source, _ = Source.objects.get_or_create(
-            name=DEMO_SOURCE_NAME, defaults={"kind": Source.BROWSER}
-        )
+    """The shop's own browser source, made on first use; never a user's real source."""
+    source, _ = Source.objects.get_or_create(
+        name=DEMO_SOURCE_NAME, defaults={"kind": Source.BROWSER}
+    )
     return source
+
+
+def require_demo() -> None:
+    if not settings.SIGNAL_DEMO:
+        raise Http404("The demo shop is off (SIGNAL_DEMO).")
+
+
+def requested_write_key(request: HttpRequest) -> str:
+    return request.GET.get("writeKey", "").strip()[:MAX_WRITE_KEY_LENGTH]
 
 
 def shop(request: HttpRequest) -> HttpResponse:
     """The demo storefront: public, like any shop a visitor would click around in."""
-    requested = request.GET.get("writeKey", "").strip()[:MAX_WRITE_KEY_LENGTH]
+    require_demo()
+    requested = requested_write_key(request)
     if requested:
         write_key = requested
         source = Source.objects.filter(write_key=requested).first()
@@ -118,3 +132,16 @@ def shop(request: HttpRequest) -> HttpResponse:
         "products": PRODUCTS,
     }
     return render(request, "demo/shop.html", context)
+
+
+def snippet_js(request: HttpRequest) -> HttpResponse:
+    """The install snippet's inline script as a file, for the demo page's ?writeKey=."""
+    require_demo()
+    write_key = requested_write_key(request) or demo_source().write_key
+    context = {"write_key": write_key, "host": site_host(request)}
+    response = HttpResponse(
+        render_to_string("demo/_snippet_init.js", context),
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -14,6 +14,7 @@ from django.utils.dateformat import format as date_format
 
 from delivery.models import Delivery
 from delivery.test_event import TEST_SOURCE
+from delivery.views_demo import DEMO_SOURCE_NAME
 from integrations.models import Integration, Source
 
 SNIPPET = "demo/_snippet.html"
@@ -177,8 +178,12 @@ def last_error(integration: Integration) -> Delivery | None:
 
 
 def install_snippet(request: HttpRequest) -> dict[str, Any]:
-    """Context for "Install on your site": the first source's write key and this host."""
-    source = Source.objects.exclude(name=TEST_SOURCE).order_by("id").first()
+    """Context for "Install on your site": the user's first source's write key and this host.
+
+    Signal's own sources (test events, the demo shop) are never offered for a user's site.
+    """
+    own = Source.objects.exclude(name__in=[TEST_SOURCE, DEMO_SOURCE_NAME])
+    source = own.order_by("id").first()
     try:
         snippet = select_template([SNIPPET]).template.name
     except TemplateDoesNotExist:

@@ -63,6 +63,10 @@ def _derived_fernet_key(secret: str) -> str:
 ENCRYPTION_KEYS_FROM_ENV = env.list("SIGNAL_ENCRYPTION_KEYS", default=[])
 SIGNAL_ENCRYPTION_KEYS = ENCRYPTION_KEYS_FROM_ENV or [_derived_fernet_key(SECRET_KEY)]
 
+# The demo shop (/demo/) and its own "Demo shop" source: on standalone, off when distributed
+# unless asked for, since it publishes that source's write key on a public page.
+SIGNAL_DEMO = env.bool("SIGNAL_DEMO", default=STANDALONE)
+
 SIGNAL_PORT = env.int("SIGNAL_PORT", default=8084)
 MIXPANEL_API_URL = env.str("MIXPANEL_API_URL", default="https://api.mixpanel.com")
 MIXPANEL_EU_API_URL = env.str("MIXPANEL_EU_API_URL", default="https://api-eu.mixpanel.com")
@@ -99,12 +103,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "axes",
+    "csp",
     "integrations",
     "delivery",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "signal_admin.csp.SignalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -114,6 +120,22 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+# A strict Content-Security-Policy on every page (signal_admin/csp.py): scripts, styles and
+# connections only from this origin, no inline script or style, no framing. Django's admin
+# has inline scripts and is left without the header.
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/django-admin/"],
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],  # plus this host's ws:// or wss:// (SignalCSPMiddleware)
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 # Login throttling (django-axes): after 5 failed logins for one username from one address,
 # that pair is locked out for 15 minutes; a successful login resets the count.
 AUTHENTICATION_BACKENDS = [
@@ -140,6 +162,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "signal_admin.context_processors.demo",
             ],
         },
     },

@@ -212,6 +212,10 @@
     for (const product of JSON.parse($('#demo-products').textContent)) {
       products[product.product_id] = product;
     }
+    // Each card's colour comes from its data-hue: the page's CSP allows no style attributes.
+    for (const art of document.querySelectorAll('.art[data-hue]')) {
+      art.style.setProperty('--hue', art.dataset.hue);
+    }
     logList = $('#activity');
     for (const entry of entries.values()) renderEntry(entry);
     renderCart();

@@ -227,6 +227,21 @@ def test_install_on_your_site_shows_the_first_sources_write_key(staff_client, in
     assert "http://testserver" in section
 
 
+def test_install_on_your_site_never_offers_the_demo_shops_source(staff_client, integration):
+    # given the demo shop opened first, so its source is the oldest
+    assert staff_client.get("/demo/").status_code == 200
+    demo = Source.objects.get(name="Demo shop")
+    html = get(staff_client, "dashboard", integration.pk)
+    assert "create_source" in html  # the demo's source is not the user's
+    # when the user makes a source of their own
+    own = Source.objects.create(name="Shop")
+    html = get(staff_client, "dashboard", integration.pk)
+    # then the snippet has the user's key, never the demo's
+    section = html.split('data-testid="install-section"')[1].split("</section>")[0]
+    assert own.write_key in section
+    assert demo.write_key not in section
+
+
 # The delivery log
 
 

@@ -1,17 +1,22 @@
 """The demo storefront page and the datafly.js install snippet (Django test client)."""
 
 import html
+import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from delivery.views_demo import PRODUCTS, snippet
+from delivery.views_demo import DEMO_SOURCE_NAME, PRODUCTS, snippet
 from integrations.models import Source
 
 pytestmark = pytest.mark.django_db
 HOST = "http://testserver"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def get(client: Client, **params: str) -> str:
@@ -20,67 +25,88 @@ def get(client: Client, **params: str) -> str:
     return response.content.decode()
 
 
+def snippet_js(client: Client, page: str) -> str:
+    """The script the page loads from /demo/snippet.js, fetched as the browser would."""
+    (src,) = re.findall(r'<script src="(/demo/snippet\.js[^"]*)"></script>', page)
+    response = client.get(html.unescape(src))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript; charset=utf-8"
+    return response.content.decode()
+
+
+def runs(client: Client, page: str) -> str:
+    """The snippet the page runs, put back together from its loader line and its script."""
+    (loader,) = re.findall(r'<script src="[^"]*/static/datafly\.js"></script>', page)
+    return f"{loader}\n<script>\n{snippet_js(client, page)}</script>"
+
+
 def test_the_demo_shop_is_public_and_installs_itself_with_the_snippet(client: Client):
-    source = Source.objects.create(name="Website")
     page = get(client)
+    source = Source.objects.get(name=DEMO_SOURCE_NAME)
 
     assert reverse("demo") == "/demo/"
     assert "Signal Demo Shop" in page
     # the page runs the snippet itself ...
-    assert snippet(source.write_key, HOST) in page
+    assert runs(client, page) == snippet(source.write_key, HOST)
     # ... and shows the same text for copying
     assert html.escape(snippet(source.write_key, HOST)) in page
-    assert f'writeKey: "{source.write_key}"' in page
     assert f'<script src="{HOST}/static/datafly.js"></script>' in page
     for product in PRODUCTS:
         assert product["name"] in page and product["product_id"] in page
 
 
-def test_the_demo_shop_sends_to_a_browser_source_never_a_server_one(client: Client):
-    # given a server source made first
-    Source.objects.create(name="Backend", kind=Source.SERVER)
+def test_the_demo_shop_page_has_no_inline_script_or_style(client: Client):
+    page = get(client)
+
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", page)
+    assert inline == [' id="demo-products" type="application/json"']  # data, never run
+    assert "style=" not in page
+    assert not re.search(r"\son[a-z]+=", page)
+    # the cards' colours travel as data for demo-shop.js
+    assert f'data-hue="{PRODUCTS[0]["hue"]}"' in page
+
+
+def test_the_demo_shop_uses_its_own_source_never_a_users_first_one(client: Client):
+    # given a user's real browser source made first
+    website = Source.objects.create(name="Website")
 
     # when the shop is opened
     page = get(client)
 
     # then it made (and uses) a browser source of its own
-    shop = Source.objects.get(kind=Source.BROWSER)
-    assert snippet(shop.write_key, HOST) in page
+    shop = Source.objects.get(name=DEMO_SOURCE_NAME)
+    assert shop.kind == Source.BROWSER
+    assert runs(client, page) == snippet(shop.write_key, HOST)
+    assert website.write_key not in page
 
 
-def test_a_write_key_in_the_query_string_wins(client: Client):
-    Source.objects.create(name="Website")
-    other = Source.objects.create(name="Mobile web")
-    page = get(client, writeKey=other.write_key)
-
-    assert snippet(other.write_key, HOST) in page
-    assert "Mobile web" in page
-    assert "No source has the write key" not in page
-
-
-def test_an_unknown_write_key_is_used_but_flagged(client: Client):
-    page = get(client, writeKey="nope-123")
-
-    assert snippet("nope-123", HOST) in page
-    assert "No source has the write key" in page
-    assert not Source.objects.exists()
-
-
-def test_a_fresh_install_gets_a_demo_shop_source(client: Client):
+def test_a_fresh_install_gets_a_demo_shop_source_once(client: Client):
     assert not Source.objects.exists()
     page = get(client)
     source = Source.objects.get()
 
     assert source.name == "Demo shop"
-    assert snippet(source.write_key, HOST) in page
+    assert runs(client, page) == snippet(source.write_key, HOST)
     get(client)
     assert Source.objects.count() == 1
 
 
-def test_the_first_source_is_used_when_several_exist(client: Client):
-    first = Source.objects.create(name="Zebra site")
-    Source.objects.create(name="Alpha site")
-    assert snippet(first.write_key, HOST) in get(client)
+def test_a_write_key_in_the_query_string_wins(client: Client):
+    other = Source.objects.create(name="Mobile web")
+    page = get(client, writeKey=other.write_key)
+
+    assert runs(client, page) == snippet(other.write_key, HOST)
+    assert "Mobile web" in page
+    assert "No source has the write key" not in page
+    assert not Source.objects.filter(name=DEMO_SOURCE_NAME).exists()
+
+
+def test_an_unknown_write_key_is_used_but_flagged(client: Client):
+    page = get(client, writeKey="nope-123")
+
+    assert runs(client, page) == snippet("nope-123", HOST)
+    assert "No source has the write key" in page
+    assert not Source.objects.exists()
 
 
 def test_the_snippet_partial_needs_only_a_write_key_and_a_host():
@@ -100,7 +126,55 @@ def test_the_snippet_partial_needs_only_a_write_key_and_a_host():
 def test_a_hostile_write_key_cannot_break_out_of_the_script(client: Client):
     hostile = '"});alert(1);</script><script>alert(2)//\\'
     page = get(client, writeKey=hostile)
+    script = snippet_js(client, page)
 
-    assert "alert(1);</script>" not in page
-    assert '"});alert' not in page
-    assert "<script>alert(2)" not in page
+    for text in (page, script):
+        assert "alert(1);</script>" not in text
+        assert '"});alert' not in text
+        assert "<script>alert(2)" not in text
+    # the only quotes left in the script are those around the write key and the host
+    assert script.count('"') == 4
+
+
+def test_with_the_demo_off_it_is_a_404_and_no_page_links_to_it(
+    client: Client, staff_client: Client, settings
+):
+    # given SIGNAL_DEMO off (the distributed mode's default)
+    settings.SIGNAL_DEMO = False
+
+    # then the shop and its script are not served, and no source is made for them
+    assert client.get("/demo/").status_code == 404
+    assert client.get("/demo/snippet.js").status_code == 404
+    assert not Source.objects.exists()
+    # and the admin does not link to it
+    page = staff_client.get(reverse("integrations:installed")).content.decode()
+    assert "/demo/" not in page and "Demo shop" not in page
+
+
+def test_with_the_demo_on_the_admin_links_to_it(staff_client: Client, settings):
+    settings.SIGNAL_DEMO = True
+    page = staff_client.get(reverse("integrations:installed")).content.decode()
+    assert 'href="/demo/"' in page
+
+
+@pytest.mark.parametrize(
+    ("mode", "explicit", "expected"),
+    [
+        ({}, None, "True"),
+        ({"REDIS_URL": "redis://127.0.0.1:1/0"}, None, "False"),
+        ({"REDIS_URL": "redis://127.0.0.1:1/0"}, "true", "True"),
+        ({}, "false", "False"),
+    ],
+)
+def test_the_demo_is_on_standalone_and_off_distributed_unless_asked_for(
+    mode: dict, explicit: str | None, expected: str, tmp_path: Path
+):
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "SIGNAL_VAR_DIR": str(tmp_path)}
+    env |= {"DJANGO_SETTINGS_MODULE": "signal_admin.settings", **mode}
+    if explicit is not None:
+        env["SIGNAL_DEMO"] = explicit
+    code = "from django.conf import settings; print(settings.SIGNAL_DEMO)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == expected, result.stderr

@@ -37,6 +37,7 @@ class Stack:
             MIXPANEL_API_URL=mixpanel_url,
             MIXPANEL_EU_API_URL=env.pop("MIXPANEL_EU_API_URL", mixpanel_url),
             MIXPANEL_IN_API_URL=env.pop("MIXPANEL_IN_API_URL", mixpanel_url),
+            SIGNAL_DEMO=env.pop("SIGNAL_DEMO", "true"),  # the browser tests click the demo shop
             **(fast | env),
         )
         self.procs: dict[str, subprocess.Popen] = {}
