@@ -93,3 +93,12 @@ def test_no_script_writes_inline_styles_or_evaluates_strings(script: Path):
     assert not re.search(r"""setAttribute\(\s*['"]style""", text)
     assert not re.search(r"\sstyle=", text), "markup with a style attribute"
     assert not re.search(r"\beval\(|new Function\(", text)
+
+
+def test_pages_link_a_favicon_that_is_served_and_favicon_ico_leads_to_it(client: Client):
+    login = client.get("/login/").content.decode()
+    legacy = client.get("/favicon.ico")
+
+    assert '<link rel="icon" href="/static/favicon.svg"' in login
+    assert legacy.status_code == 302 and legacy["Location"] == "/static/favicon.svg"
+    assert (ROOT / "static" / "favicon.svg").read_text().startswith("<svg")
