@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
+from integrations.api_blueprint import router as blueprint_router
 from integrations.api_catalog import router as catalog_router
 from integrations.api_deliveries import router as deliveries_router
 from integrations.api_integrations import router as integrations_router
@@ -81,6 +82,7 @@ install_error_handlers(api)
 
 api.add_router("/integration-catalog", catalog_router)
 api.add_router("/integrations", integrations_router)
+api.add_router("/integrations", blueprint_router)
 api.add_router("/integrations", deliveries_router)
 api.add_router("/integrations", preview_router)
 api.add_router("/sources", sources_router)

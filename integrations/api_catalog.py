@@ -124,6 +124,7 @@ def install(request, key: str, payload: InstallIn):
             variant=payload.variant,
             config=payload.config,
             delivery_mode=payload.delivery_mode,
+            author=f"API token {request.auth.name}",
         )
     except services.InstallError as exc:
         raise ApiError(400, exc.message, exc.fields)

@@ -8,12 +8,11 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, StrictBool, StrictStr
 
-from integrations import services
+from integrations import blueprints, services
 from integrations.api_support import (
     ApiError,
     error_responses,
     get_integration_or_404,
-    read_json_body,
 )
 from integrations.models import Integration
 
@@ -30,6 +29,8 @@ class IntegrationOut(Schema):
     delivery_mode: str
     enabled: bool
     blueprint_version: str
+    blueprint_revision: int
+    blueprint_customised: bool
     status: str
     config: dict[str, Any]
     secrets_set: list[str]
@@ -68,6 +69,8 @@ def integration_out(integration: Integration) -> dict[str, Any]:
         "delivery_mode": integration.delivery_mode,
         "enabled": integration.enabled,
         "blueprint_version": integration.blueprint_version,
+        "blueprint_revision": integration.blueprint_revision,
+        "blueprint_customised": blueprints.origin(integration).customised if destination else True,
         "status": destination.status if destination else "unknown",
         "config": {k: v for k, v in integration.config.items() if not secret(k)},
         "secrets_set": sorted(
@@ -125,49 +128,3 @@ def patch_integration(request, id: int, payload: IntegrationPatchIn):
 def delete_integration(request, id: int):
     get_integration_or_404(id).delete()
     return Status(204, None)
-
-
-BLUEPRINT_BODY = {
-    "requestBody": {
-        "required": True,
-        "content": {"application/json": {"schema": {"type": "object"}}},
-        "description": "The whole blueprint; its `version` becomes the blueprint_version.",
-    }
-}
-
-
-@router.get(
-    "/{int:id}/blueprint",
-    response={200: dict[str, Any], **error_responses(401, 404)},
-)
-def get_blueprint(request, id: int):
-    """The integration's own copy of its blueprint."""
-    return get_integration_or_404(id).blueprint
-
-
-@router.put(
-    "/{int:id}/blueprint",
-    response={200: dict[str, Any], **error_responses(400, 401, 404)},
-    openapi_extra=BLUEPRINT_BODY,
-)
-def put_blueprint(request, id: int):
-    """Replace the blueprint. A 400 lists every problem in `errors` and by path in `fields`."""
-    integration = get_integration_or_404(id)
-    data = read_json_body(request)
-    destination = integration.destination
-    if destination is None:
-        raise ApiError(400, "Unknown destination.", {"catalog_key": "Not in the catalog."})
-    problems = destination.validate_blueprint(data)
-    if problems:
-        fields: dict[str, str] = {}
-        for problem in problems:
-            path, sep, message = problem.partition(": ")
-            path, message = (path, message) if sep else ("blueprint", problem)
-            fields[path] = f"{fields[path]}; {message}" if path in fields else message
-        raise ApiError(400, "Invalid blueprint.", fields, errors=list(problems))
-    integration.blueprint = data
-    version = data.get("version") if isinstance(data, dict) else None
-    if isinstance(version, str) and version:
-        integration.blueprint_version = version
-    integration.save(update_fields=["blueprint", "blueprint_version", "updated_at"])
-    return integration.blueprint

@@ -28,6 +28,7 @@ class ErrorOut(Schema):
     error: str
     fields: dict[str, str] = {}
     errors: list[str] | None = None  # every problem, when there can be many (blueprints)
+    etag: str | None = None  # the current ETag, on a 412 or 428 from a versioned resource
 
 
 class ApiError(Exception):
@@ -38,21 +39,29 @@ class ApiError(Exception):
         status: int,
         message: str,
         fields: dict[str, str] | None = None,
+        *,
+        headers: dict[str, str] | None = None,
         **extra: Any,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.fields = dict(fields or {})
+        self.headers = dict(headers or {})
         self.extra = extra
 
 
 def error(
-    status: int, message: str, fields: dict[str, str] | None = None, **extra: Any
+    status: int,
+    message: str,
+    fields: dict[str, str] | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
 ) -> HttpResponse:
     """An error response: `{"error": message, "fields": fields, **extra}`."""
     body = {"error": message, "fields": dict(fields or {}), **extra}
-    response = JsonResponse(body, status=status)
+    response = JsonResponse(body, status=status, headers=headers)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="signal"'
     return response
@@ -143,7 +152,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ApiError)
     def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
-        return error(exc.status, exc.message, exc.fields, **exc.extra)
+        return error(exc.status, exc.message, exc.fields, headers=exc.headers, **exc.extra)
 
     @api.exception_handler(ValidationError)
     def _validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -85,6 +85,8 @@ class Integration(models.Model):
     secrets = EncryptedJSONField(default=dict, blank=True)
     blueprint = models.JSONField(default=dict)
     blueprint_version = models.CharField(max_length=20)
+    # The number of the BlueprintRevision `blueprint` holds; the API's ETag is made of it.
+    blueprint_revision = models.PositiveIntegerField(default=1)
     delivery_mode = models.CharField(max_length=20, choices=DELIVERY_MODES, default="server_side")
     enabled = models.BooleanField(default=True)
     # Set when the destination refused our credentials; deliveries wait until it is cleared.
@@ -107,3 +109,40 @@ class Integration(models.Model):
     def full_config(self) -> dict[str, Any]:
         """Plain and secret fields together: for the transform and the client only."""
         return {**self.config, **self.secrets}
+
+
+class BlueprintRevision(models.Model):
+    """One saved state of an integration's blueprint: what it was, who saved it, when, why.
+
+    Revision 1 is the variant's shipped blueprint, stored at install; every save, rollback
+    and reset adds the next number. Saving applies to events received from then on:
+    deliveries already built keep the payload they were built with.
+    """
+
+    INSTALL, EDIT, ROLLBACK, RESET = "install", "edit", "rollback", "reset"
+    KINDS = [
+        (INSTALL, "Installed"),
+        (EDIT, "Edited"),
+        (ROLLBACK, "Rolled back"),
+        (RESET, "Reset to shipped"),
+    ]
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    blueprint = models.JSONField()
+    blueprint_version = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=KINDS)
+    author = models.CharField(max_length=150, blank=True, default="")
+    comment = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["integration", "number"], name="one_revision_number_per_integration"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration_id} r{self.number}"

@@ -4,6 +4,9 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
+
+from integrations import blueprints
 from integrations.catalog import Destination, clean_config
 from integrations.models import Integration
 
@@ -21,6 +24,7 @@ def install(
     variant: str,
     config: Any,
     delivery_mode: str = "server_side",
+    author: str = "",
 ) -> Integration:
     """Create an integration with its own copy of the variant's blueprint."""
     errors: dict[str, str] = {}
@@ -39,16 +43,19 @@ def install(
     problems = destination.validate_blueprint(blueprint)
     if problems:  # a shipped blueprint is tested, so this is a bug, not the user's input
         raise InstallError({"variant": f"The {variant} blueprint is invalid: {problems[0]}"})
-    return Integration.objects.create(
-        catalog_key=destination.key,
-        variant=variant,
-        name=name.strip(),
-        config=plain,
-        secrets=secrets,
-        blueprint=blueprint,
-        blueprint_version=destination.blueprint_version,
-        delivery_mode=delivery_mode,
-    )
+    with transaction.atomic():
+        integration = Integration.objects.create(
+            catalog_key=destination.key,
+            variant=variant,
+            name=name.strip(),
+            config=plain,
+            secrets=secrets,
+            blueprint=blueprint,
+            blueprint_version=destination.blueprint_version,
+            delivery_mode=delivery_mode,
+        )
+        blueprints.record_install(integration, author)
+    return integration
 
 
 def update_config(integration: Integration, config: Any, *, partial: bool) -> None:

@@ -28,6 +28,8 @@ def test_getting_an_integration_shows_plain_config_and_only_the_names_of_secrets
         "name",
         "catalog_key",
         "variant",
+        "blueprint_revision",
+        "blueprint_customised",
         "delivery_mode",
         "enabled",
         "blueprint_version",

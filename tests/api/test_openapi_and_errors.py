@@ -27,6 +27,10 @@ def test_openapi_json_describes_every_management_endpoint(schema):
         "/v1/admin/integrations": {"get"},
         "/v1/admin/integrations/{id}": {"get", "patch", "delete"},
         "/v1/admin/integrations/{id}/blueprint": {"get", "put"},
+        "/v1/admin/integrations/{id}/blueprint/revisions": {"get"},
+        "/v1/admin/integrations/{id}/blueprint/revisions/{number}": {"get"},
+        "/v1/admin/integrations/{id}/blueprint/revisions/{number}/rollback": {"post"},
+        "/v1/admin/integrations/{id}/blueprint/reset": {"post"},
         "/v1/admin/sources": {"get", "post"},
     }
     for path, methods in expected.items():

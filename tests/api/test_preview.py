@@ -29,7 +29,9 @@ def test_the_preview_of_every_fixture_event_is_its_golden_outcome(api, path, set
     integration.save()
     if case.get("blueprint_patch"):
         blueprint = merged(integration.blueprint, case["blueprint_patch"])
-        put = api.put(f"/v1/admin/integrations/{integration.id}/blueprint", blueprint)
+        put = api.put(
+            f"/v1/admin/integrations/{integration.id}/blueprint", blueprint, HTTP_IF_MATCH="*"
+        )
         assert put.status_code == 200, put.content
     # when the fixture event is previewed
     response = api.post(
