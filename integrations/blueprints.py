@@ -9,6 +9,7 @@ refused with `StaleBlueprint` instead of undoing someone else's change.
 import copy
 import difflib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -199,3 +200,37 @@ def revision_diff(revision: BlueprintRevision) -> str:
         before_name=f"revision {previous.number}",
         after_name=f"revision {revision.number}",
     )
+
+
+def _line_index(value: Any, path: tuple, line: int, index: dict[tuple, int]) -> int:
+    """Record the line each path starts on in `pretty(value)`; return the lines it spans."""
+    index[path] = line
+    if not isinstance(value, dict | list) or not value:
+        return 1
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    current = line + 1
+    for key, item in items:
+        current += _line_index(item, (*path, key), current, index)
+    return current - line + 1
+
+
+def _path_parts(path: str) -> tuple:
+    """`events[3].properties.price` -> ("events", 3, "properties", "price")."""
+    parts: list[Any] = []
+    for match in re.finditer(r"\[(\d+)\]|([^.\[\]]+)", path):
+        index, key = match.groups()
+        parts.append(int(index) if index is not None else key)
+    return tuple(parts)
+
+
+def lines_of(blueprint: Any, problems: list[str]) -> list[dict[str, Any]]:
+    """Each problem with its path, message and the line of `pretty(blueprint)` it is on."""
+    index: dict[tuple, int] = {}
+    _line_index(blueprint, (), 1, index)
+    located = []
+    for path, message in InvalidBlueprint(problems).by_path().items():
+        parts = _path_parts(path)
+        while parts and parts not in index:
+            parts = parts[:-1]  # an unknown field's parent, at least
+        located.append({"path": path, "message": message, "line": index.get(parts, 1)})
+    return located

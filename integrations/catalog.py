@@ -50,6 +50,8 @@ class Destination:
     load_blueprint: Callable[[str], dict[str, Any]]
     validate_blueprint: Callable[[Any], list[str]]
     validate_config: Callable[[dict[str, Any]], dict[str, str]] = field(default=lambda config: {})
+    # sample_events(variant) -> [{"name": label, "event": {...}}]: for previews in the editor
+    sample_events: Callable[[str], list[dict[str, Any]]] = field(default=lambda variant: [])
     # transform(event, blueprint, config, now) -> Outcome  (pure; see destinations/base.py)
     transform: Callable[..., Any] | None = None
     # send(http_client, config, endpoint, items) -> SendResult

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from delivery import views_live
-from integrations import converters, views, views_dashboard, views_sources
+from integrations import converters, views, views_blueprint, views_dashboard, views_sources
 
 assert converters.IdConverter  # registers <id:...>: a row id no longer than a key can be
 
@@ -15,6 +15,15 @@ urlpatterns = [
     path("<id:pk>/edit/", views.edit, name="edit"),
     path("<id:pk>/toggle/", views.toggle, name="toggle"),
     path("<id:pk>/delete/", views.delete, name="delete"),
+    # The blueprint editor, its preview and history.
+    path("<id:pk>/blueprint/", views_blueprint.blueprint, name="blueprint"),
+    path("<id:pk>/blueprint/preview/", views_blueprint.blueprint_preview, name="blueprint_preview"),
+    path("<id:pk>/blueprint/reset/", views_blueprint.blueprint_reset, name="blueprint_reset"),
+    path(
+        "<id:pk>/blueprint/revisions/<id:number>/rollback/",
+        views_blueprint.blueprint_rollback,
+        name="blueprint_rollback",
+    ),
     # Dashboard, delivery log and replay.
     path("<id:pk>/dashboard/", views_dashboard.dashboard, name="dashboard"),
     path("<id:pk>/deliveries/", views_dashboard.deliveries, name="deliveries"),

@@ -91,6 +91,12 @@ def load_blueprint(variant: str) -> dict[str, Any]:
     return json.loads((BLUEPRINT_DIR / f"{variant}.json").read_text())
 
 
+def sample_events(variant: str) -> list[dict[str, Any]]:
+    """Events a marketer recognises, to preview the variant's blueprint with."""
+    samples = json.loads((Path(__file__).parent / "samples.json").read_text())
+    return samples.get(variant, samples["default"])
+
+
 def validate_blueprint(data: Any) -> list[str]:
     from integrations.destinations.mixpanel.blueprint import validation_errors
 
@@ -145,6 +151,7 @@ MIXPANEL = Destination(
     load_blueprint=load_blueprint,
     validate_blueprint=validate_blueprint,
     validate_config=validate_config,
+    sample_events=sample_events,
     transform=transform,
     send=send,
     build_request=build_request,
