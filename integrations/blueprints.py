@@ -214,7 +214,7 @@ def _line_index(value: Any, path: tuple, line: int, index: dict[tuple, int]) -> 
     return current - line + 1
 
 
-def _path_parts(path: str) -> tuple:
+def path_parts(path: str) -> tuple:
     """`events[3].properties.price` -> ("events", 3, "properties", "price")."""
     parts: list[Any] = []
     for match in re.finditer(r"\[(\d+)\]|([^.\[\]]+)", path):
@@ -229,7 +229,7 @@ def lines_of(blueprint: Any, problems: list[str]) -> list[dict[str, Any]]:
     _line_index(blueprint, (), 1, index)
     located = []
     for path, message in InvalidBlueprint(problems).by_path().items():
-        parts = _path_parts(path)
+        parts = path_parts(path)
         while parts and parts not in index:
             parts = parts[:-1]  # an unknown field's parent, at least
         located.append({"path": path, "message": message, "line": index.get(parts, 1)})

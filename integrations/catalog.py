@@ -52,6 +52,8 @@ class Destination:
     validate_config: Callable[[dict[str, Any]], dict[str, str]] = field(default=lambda config: {})
     # sample_events(variant) -> [{"name": label, "event": {...}}]: for previews in the editor
     sample_events: Callable[[str], list[dict[str, Any]]] = field(default=lambda variant: [])
+    # The blueprint editor's sections (integrations.editor.FormSection / RowsSection).
+    editor_sections: tuple[Any, ...] = ()
     # transform(event, blueprint, config, now) -> Outcome  (pure; see destinations/base.py)
     transform: Callable[..., Any] | None = None
     # send(http_client, config, endpoint, items) -> SendResult

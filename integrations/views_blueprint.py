@@ -6,21 +6,25 @@ tabs cannot overwrite each other silently (see `integrations.blueprints`).
 """
 
 import json
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from delivery.models import Delivery
-from integrations import blueprints
+from integrations import blueprints, editor
 from integrations.models import Integration
 from integrations.preview import preview
 from integrations.views import _integration_or_404, _live_url, read_only, staff_required
 
 CHANGE = "integrations.change_integration"
 RECENT_EVENTS = 5
+FIX_FIELDS = "Some fields need attention: each is marked below. Nothing was saved."
 APPLIES = (
     "It applies to events received from now on; deliveries already built keep the payload "
     "they were built with."
@@ -37,13 +41,51 @@ def _parse(text: str) -> tuple[Any, list[dict[str, Any]]]:
         return None, [{"path": "", "line": line, "message": f"Not valid JSON: {message}"}]
 
 
-def _check(integration: Integration, text: str) -> tuple[Any, list[dict[str, Any]]]:
-    """The edited blueprint and its problems, each at its path and line."""
+@dataclass
+class Edit:
+    """The blueprint an admin's form or text describes, and what is wrong with it."""
+
+    mode: str  # "form" or "json"
+    text: str
+    data: Any = None  # the edited blueprint, None while it has errors
+    errors: list[dict[str, Any]] = dc_field(default_factory=list)
+    sections: list[editor.Bound] = dc_field(default_factory=list)
+
+
+def _from_text(integration: Integration, text: str) -> Edit:
     data, errors = _parse(text)
-    if errors:
-        return None, errors
+    if not errors:
+        problems = integration.destination.validate_blueprint(data)
+        errors = blueprints.lines_of(data, problems) if problems else []
+    return Edit("json", text, None if errors else data, errors)
+
+
+def _from_forms(integration: Integration, post: Any) -> Edit:
+    sections = editor.bind(integration.destination.editor_sections, integration.blueprint, post)
+    data = editor.build(sections, integration.blueprint)
+    edit = Edit("form", "", sections=sections)
+    if data is None:
+        edit.errors = [{"path": "", "line": None, "message": FIX_FIELDS}]
+        return edit
     problems = integration.destination.validate_blueprint(data)
-    return data, blueprints.lines_of(data, problems) if problems else []
+    if problems:
+        left = editor.place(sections, blueprints.InvalidBlueprint(problems).by_path())
+        messages_ = [FIX_FIELDS] if len(left) < len(problems) else []
+        edit.errors = [{"path": "", "line": None, "message": m} for m in messages_ + left]
+        return edit
+    edit.data, edit.text = data, blueprints.pretty(data)
+    return edit
+
+
+def _edited(request: HttpRequest, integration: Integration) -> Edit:
+    if request.POST.get("mode") == "form":
+        return _from_forms(integration, request.POST)
+    return _from_text(integration, request.POST.get("blueprint", ""))
+
+
+def _unedited(integration: Integration, mode: str) -> Edit:
+    sections = editor.bind(integration.destination.editor_sections, integration.blueprint)
+    return Edit(mode, blueprints.pretty(integration.blueprint), sections=sections)
 
 
 def _samples(integration: Integration) -> list[dict[str, Any]]:
@@ -127,29 +169,25 @@ def _history(integration: Integration) -> list[dict[str, Any]]:
 
 
 def _page(
-    request: HttpRequest,
-    integration: Integration,
-    *,
-    text: str,
-    edited: Any,
-    errors: list[dict[str, Any]],
-    revision: int,
-    status: int = 200,
+    request: HttpRequest, integration: Integration, edit: Edit, *, revision: int, status: int = 200
 ) -> HttpResponse:
     destination = integration.destination
+    sections = edit.sections or editor.bind(destination.editor_sections, integration.blueprint)
     context = {
         "integration": integration,
         "destination": destination,
         "variant": destination.variant(integration.variant),
         "live_url": _live_url(integration),
         "origin": blueprints.origin(integration),
-        "text": text,
-        "errors": errors,
+        "mode": edit.mode,
+        "text": edit.text if edit.mode == "json" else blueprints.pretty(integration.blueprint),
+        "sections": sections,
+        "errors": edit.errors,
         "revision": revision,
         "comment": request.POST.get("comment", ""),
         "history": _history(integration),
         "applies": APPLIES,
-        "preview": _preview_context(request, integration, edited),
+        "preview": _preview_context(request, integration, edit.data),
     }
     return render(request, "integrations/blueprint.html", context, status=status)
 
@@ -159,31 +197,21 @@ def blueprint(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the editor on the saved blueprint. POST: preview the edit, or save it."""
     integration, _ = _integration_or_404(pk)
     if request.method != "POST":
+        mode = "json" if request.GET.get("editor") == "json" else "form"
         return _page(
             request,
             integration,
-            text=blueprints.pretty(integration.blueprint),
-            edited=None,
-            errors=[],
+            _unedited(integration, mode),
             revision=integration.blueprint_revision,
         )
-    text = request.POST.get("blueprint", "")
-    edited, errors = _check(integration, text)
+    edit = _edited(request, integration)
     revision = _revision(request, integration)
-    if request.POST.get("action") != "save" or errors:
-        status = 400 if errors and request.POST.get("action") == "save" else 200
-        return _page(
-            request,
-            integration,
-            text=text,
-            edited=edited if not errors else None,
-            errors=errors,
-            revision=revision,
-            status=status,
-        )
+    saving = request.POST.get("action") == "save"
+    if not saving or edit.errors:
+        return _page(request, integration, edit, revision=revision, status=400 if saving else 200)
     if not request.user.has_perm(CHANGE):
         return read_only(request, CHANGE)
-    return _save(request, integration, edited, text, revision)
+    return _save(request, integration, edit, revision)
 
 
 def _revision(request: HttpRequest, integration: Integration) -> int:
@@ -192,40 +220,35 @@ def _revision(request: HttpRequest, integration: Integration) -> int:
 
 
 def _save(
-    request: HttpRequest, integration: Integration, edited: Any, text: str, revision: int
+    request: HttpRequest, integration: Integration, edit: Edit, revision: int
 ) -> HttpResponse:
     try:
         _, saved = blueprints.save(
             integration.pk,
-            edited,
+            edit.data,
             expected=revision,
             author=request.user.get_username(),
             comment=request.POST.get("comment", "").strip(),
         )
     except blueprints.StaleBlueprint as exc:
-        error = {
-            "path": "",
-            "line": 1,
-            "message": (
-                f"Someone saved revision {exc.current} while you were editing revision "
-                f"{revision}. Your text is kept here, unsaved: open the history to see their "
-                "change, then reload the editor and redo yours."
-            ),
-        }
-        return _page(
-            request,
-            integration,
-            text=text,
-            edited=edited,
-            errors=[error],
-            revision=revision,
-            status=409,
-        )
+        edit.errors = [
+            {
+                "path": "",
+                "line": None,
+                "message": (
+                    f"Someone saved revision {exc.current} while you were editing revision "
+                    f"{revision}. Your edit is kept here, unsaved: open the history to see their "
+                    "change, then reload the editor and redo yours."
+                ),
+            }
+        ]
+        return _page(request, integration, edit, revision=revision, status=409)
     if saved is None:
         messages.info(request, "Nothing changed: the blueprint is as it was.")
     else:
         messages.success(request, f"Saved revision {saved.number}. {APPLIES}")
-    return redirect("integrations:blueprint", pk=integration.pk)
+    url = reverse("integrations:blueprint", kwargs={"pk": integration.pk})
+    return redirect(f"{url}?editor=json" if edit.mode == "json" else url)
 
 
 @staff_required
@@ -233,11 +256,11 @@ def _save(
 def blueprint_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview panel alone, for the editor's script to refresh as the admin types."""
     integration, _ = _integration_or_404(pk)
-    edited, errors = _check(integration, request.POST.get("blueprint", ""))
+    edit = _edited(request, integration)
     context = {
         "integration": integration,
-        "errors": errors,
-        "preview": _preview_context(request, integration, None if errors else edited),
+        "errors": edit.errors,
+        "preview": _preview_context(request, integration, edit.data),
     }
     return render(request, "integrations/_blueprint_preview.html", context)
 

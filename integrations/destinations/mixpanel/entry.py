@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from integrations.catalog import ConfigField, Destination, Variant
+from integrations.destinations.mixpanel.editor import SECTIONS as EDITOR_SECTIONS
 
 BLUEPRINT_DIR = Path(__file__).parent / "blueprints"
 ACCESS_KEYS = "https://docs.mixpanel.com/docs/orgs-and-projects/managing-projects"
@@ -152,6 +153,7 @@ MIXPANEL = Destination(
     validate_blueprint=validate_blueprint,
     validate_config=validate_config,
     sample_events=sample_events,
+    editor_sections=EDITOR_SECTIONS,
     transform=transform,
     send=send,
     build_request=build_request,
