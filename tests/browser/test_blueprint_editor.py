@@ -26,7 +26,8 @@ WIDE = """
   .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
   .filter((el) => !el.closest(".table-wrap, pre"))
   .slice(0, 5)
-  .map((el) => `${el.tagName.toLowerCase()}.${el.className} ${Math.round(el.getBoundingClientRect().right)}px`)
+  .map((el) => `${el.tagName.toLowerCase()}.${el.className}`
+    + ` ${Math.round(el.getBoundingClientRect().right)}px`)
 """
 
 
