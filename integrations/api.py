@@ -18,7 +18,7 @@ from integrations.api_deliveries import router as deliveries_router
 from integrations.api_integrations import router as integrations_router
 from integrations.api_preview import router as preview_router
 from integrations.api_sources import router as sources_router
-from integrations.api_support import BearerToken, error, install_error_handlers
+from integrations.api_support import BearerToken, JsonParser, error, install_error_handlers
 
 
 def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -75,6 +75,7 @@ api = SignalAPI(
     ),
     urls_namespace="admin-api",
     auth=BearerToken(),
+    parser=JsonParser(),
     docs_url=None,  # the docs page loads its assets from a CDN; openapi.json is enough
 )
 install_error_handlers(api)
