@@ -16,6 +16,7 @@ from integrations.api_support import (
     error_responses,
     get_integration_or_404,
     nul_fields,
+    omit_default,
     read_json_body,
     row_id,
 )
@@ -85,10 +86,6 @@ class IntegrationOut(Schema):
     updated_at: datetime
 
 
-def _no_default(schema: dict[str, Any]) -> None:
-    schema.pop("default", None)
-
-
 class IntegrationPatchIn(Schema):
     """Any of these; `config` is merged, and a blank or missing secret keeps the stored one.
 
@@ -97,9 +94,9 @@ class IntegrationPatchIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: IntegrationName = Field(None, json_schema_extra=_no_default)
-    enabled: StrictBool = Field(None, json_schema_extra=_no_default)
-    config: config_type(partial=True) = Field(None, json_schema_extra=_no_default)
+    name: IntegrationName = Field(None, json_schema_extra=omit_default)
+    enabled: StrictBool = Field(None, json_schema_extra=omit_default)
+    config: config_type(partial=True) = Field(None, json_schema_extra=omit_default)
 
 
 def integration_out(integration: Integration) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from ninja import NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import HttpBearer
-from pydantic import StrictStr, StringConstraints
+from pydantic import BeforeValidator, StrictStr, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from integrations.models import ApiToken, Integration
 
@@ -39,16 +40,29 @@ def bounded_text(max_length: int) -> Any:
     return Annotated[StrictStr, StringConstraints(max_length=max_length, pattern=TEXT_PATTERN)]
 
 
+def _not_blank(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("blank", "This field is required.")
+    return value
+
+
 def bounded_name(max_length: int) -> Any:
     """A required name: not blank once stripped, at most `max_length` characters, no NUL."""
     return Annotated[
-        StrictStr, StringConstraints(min_length=1, max_length=max_length, pattern=NAME_PATTERN)
+        StrictStr,
+        StringConstraints(min_length=1, max_length=max_length, pattern=NAME_PATTERN),
+        BeforeValidator(_not_blank),  # says "required", where the pattern could not
     ]
 
 
 def row_id(description: str) -> Any:
     """A path id: a positive bigint (larger ones answer 400, not a database error)."""
     return Path(..., ge=1, le=MAX_ID, description=description)
+
+
+def omit_default(schema: dict[str, Any]) -> None:
+    """For `json_schema_extra`: a None default stands for "not sent", never for null."""
+    schema.pop("default", None)
 
 
 class JsonParser(Parser):
@@ -190,10 +204,8 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 def _message(item: dict[str, Any]) -> str:
     ctx = item.get("ctx") or {}
-    if item.get("type") == "string_pattern_mismatch":  # TEXT_PATTERN or NAME_PATTERN
-        value = item.get("input")
-        blank = isinstance(value, str) and not value.strip()
-        return "This field is required." if blank else "must not contain NUL characters"
+    if item.get("type") == "string_pattern_mismatch":  # blank names fail earlier
+        return "must not contain NUL characters"
     template = _MESSAGES.get(item.get("type", ""))
     if template is None:
         return item.get("msg", "is invalid")
