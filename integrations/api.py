@@ -19,7 +19,7 @@ from integrations.api_deliveries import router as deliveries_router
 from integrations.api_integrations import router as integrations_router
 from integrations.api_preview import router as preview_router
 from integrations.api_sources import router as sources_router
-from integrations.api_support import BearerToken, error, install_error_handlers
+from integrations.api_support import BearerToken, JsonParser, error, install_error_handlers
 
 
 def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -49,8 +49,29 @@ def _unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
 _unknown_path.csrf_exempt = True  # type: ignore[attr-defined]
 
 
+def _query_param_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """`T | None = None` as a query parameter: absent or a T, never null (nor null by default)."""
+    schema = {k: v for k, v in schema.items() if not (k == "default" and v is None)}
+    options = schema.get("anyOf")
+    if isinstance(options, list):
+        rest = [o for o in options if o != {"type": "null"}]
+        if len(rest) == 1 and len(rest) < len(options):
+            del schema["anyOf"]
+            schema = {**rest[0], **schema}
+    return schema
+
+
 class SignalAPI(NinjaAPI):
     """NinjaAPI whose 405s and unknown paths also answer the JSON error shape."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        document = super().get_openapi_schema(*args, **kwargs)
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                for param in operation.get("parameters", []):
+                    if param.get("in") == "query" and "schema" in param:
+                        param["schema"] = _query_param_schema(param["schema"])
+        return document
 
     def _get_urls(self) -> list[URLPattern | URLResolver]:
         urls = super()._get_urls()
@@ -76,6 +97,7 @@ api = SignalAPI(
     ),
     urls_namespace="admin-api",
     auth=BearerToken(),
+    parser=JsonParser(),
     docs_url=None,  # the docs page loads its assets from a CDN; openapi.json is enough
 )
 install_error_handlers(api)

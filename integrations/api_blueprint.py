@@ -9,18 +9,30 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from integrations import blueprints
 from integrations.api_support import (
     ApiError,
+    bounded_text,
     error_responses,
     get_integration_or_404,
     read_json_body,
+    row_id,
 )
 from integrations.models import BlueprintRevision, Integration
 
 router = Router(tags=["blueprints"])
+
+INTEGRATION_ID = "The integration's id."
+MAX_REVISION = 2**31 - 1  # the column is a PostgreSQL integer
+COMMENT = Query("", description="Kept with the new revision in the history.")
+Comment = bounded_text(500)
+
+
+def revision_number() -> Any:
+    return Path(..., ge=1, le=MAX_REVISION, description="The revision's number.")
+
 
 IF_MATCH_HINT = "Send the ETag of the blueprint you edited (GET …/blueprint answers it)."
 
@@ -126,9 +138,9 @@ def write(request: HttpRequest, integration: Integration, action) -> Integration
 
 @router.get(
     "/{int:id}/blueprint",
-    response={200: dict[str, Any], **error_responses(401, 404)},
+    response={200: dict[str, Any], **error_responses(400, 401, 404)},
 )
-def get_blueprint(request, id: int, response: HttpResponse):
+def get_blueprint(request, response: HttpResponse, id: int = row_id(INTEGRATION_ID)):
     """The integration's own copy of its blueprint, with its `ETag`."""
     return saved(get_integration_or_404(id), response)
 
@@ -138,7 +150,12 @@ def get_blueprint(request, id: int, response: HttpResponse):
     response={200: dict[str, Any], **error_responses(400, 401, 404, 412, 428)},
     openapi_extra=BLUEPRINT_BODY,
 )
-def put_blueprint(request, id: int, response: HttpResponse, comment: str = ""):
+def put_blueprint(
+    request,
+    response: HttpResponse,
+    id: int = row_id(INTEGRATION_ID),
+    comment: Comment = COMMENT,
+):
     """Replace the blueprint (a new revision). A 400 lists every problem in `errors` and by
     path in `fields`; saving an unchanged blueprint adds no revision."""
     integration = get_integration_or_404(id)
@@ -156,9 +173,9 @@ def put_blueprint(request, id: int, response: HttpResponse, comment: str = ""):
 
 @router.get(
     "/{int:id}/blueprint/revisions",
-    response={200: list[RevisionOut], **error_responses(401, 404)},
+    response={200: list[RevisionOut], **error_responses(400, 401, 404)},
 )
-def list_revisions(request, id: int):
+def list_revisions(request, id: int = row_id(INTEGRATION_ID)):
     """Every saved state of the blueprint, newest first."""
     integration = get_integration_or_404(id)
     return [revision_out(r, integration) for r in integration.revisions.all()]
@@ -173,9 +190,9 @@ def get_revision_or_404(integration: Integration, number: int) -> BlueprintRevis
 
 @router.get(
     "/{int:id}/blueprint/revisions/{int:number}",
-    response={200: RevisionDetailOut, **error_responses(401, 404)},
+    response={200: RevisionDetailOut, **error_responses(400, 401, 404)},
 )
-def get_revision(request, id: int, number: int):
+def get_revision(request, id: int = row_id(INTEGRATION_ID), number: int = revision_number()):
     """One revision's blueprint, and what it changed against the one before."""
     integration = get_integration_or_404(id)
     revision = get_revision_or_404(integration, number)
@@ -187,10 +204,15 @@ def get_revision(request, id: int, number: int):
 
 @router.post(
     "/{int:id}/blueprint/revisions/{int:number}/rollback",
-    response={200: dict[str, Any], **error_responses(401, 404, 412, 428)},
+    response={200: dict[str, Any], **error_responses(400, 401, 404, 412, 428)},
     openapi_extra=IF_MATCH,
 )
-def rollback_blueprint(request, id: int, number: int, response: HttpResponse):
+def rollback_blueprint(
+    request,
+    response: HttpResponse,
+    id: int = row_id(INTEGRATION_ID),
+    number: int = revision_number(),
+):
     """Make revision `number`'s blueprint current again (saved as a new revision)."""
     integration = get_integration_or_404(id)
     get_revision_or_404(integration, number)
@@ -205,10 +227,10 @@ def rollback_blueprint(request, id: int, number: int, response: HttpResponse):
 
 @router.post(
     "/{int:id}/blueprint/reset",
-    response={200: dict[str, Any], **error_responses(401, 404, 412, 428)},
+    response={200: dict[str, Any], **error_responses(400, 401, 404, 412, 428)},
     openapi_extra=IF_MATCH,
 )
-def reset_blueprint(request, id: int, response: HttpResponse):
+def reset_blueprint(request, response: HttpResponse, id: int = row_id(INTEGRATION_ID)):
     """Make the variant's shipped blueprint current again (saved as a new revision)."""
     integration = get_integration_or_404(id)
     author = author_of(request)

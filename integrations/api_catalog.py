@@ -1,23 +1,39 @@
 """Management API: the integration catalog, and installing from it."""
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict, Field, StrictStr
+from pydantic import ConfigDict, Field, WithJsonSchema
 
 from integrations import services
-from integrations.api_integrations import IntegrationOut, integration_out
+from integrations.api_integrations import (
+    DeliveryMode,
+    IntegrationName,
+    IntegrationOut,
+    config_type,
+    integration_out,
+)
 from integrations.api_support import ApiError, error_responses
-from integrations.catalog import Destination, destinations, get_destination
+from integrations.catalog import Destination, FieldType, destinations, get_destination
+from integrations.nul import nul_fields
 
 router = Router(tags=["catalog"])
+
+# The catalog is fixed at start-up: its keys and variants are the document's enums.
+CatalogKey = Literal[tuple(d.key for d in destinations())]  # type: ignore[valid-type]
+VariantKey = Literal[  # type: ignore[valid-type]
+    tuple(dict.fromkeys(v.key for d in destinations() for v in d.variants))
+]
+KEY_PATH = Path(..., description="A catalog key (GET /integration-catalog lists them).")
+# Any other key answers 404 naming the known ones, so the path takes any string.
+KeyPath = Annotated[str, WithJsonSchema({"type": "string", "enum": list(CatalogKey.__args__)})]
 
 
 class CatalogFieldOut(Schema):
     key: str
     label: str
-    type: str
+    type: FieldType
     required: bool
     default: Any = None
     help: str
@@ -32,7 +48,7 @@ class CatalogVariantOut(Schema):
 
 
 class CatalogEntryOut(Schema):
-    key: str
+    key: CatalogKey
     name: str
     category: str
     status: str
@@ -48,13 +64,13 @@ class InstallIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: StrictStr
-    variant: StrictStr = "default"
-    config: dict[str, Any] = Field(
+    name: IntegrationName
+    variant: VariantKey = "default"
+    config: config_type(partial=False) = Field(
         description="The catalog entry's fields (see GET /integration-catalog/{key}); "
         "secret fields are write-only."
     )
-    delivery_mode: StrictStr = "server_side"
+    delivery_mode: DeliveryMode = "server_side"
 
 
 def catalog_entry_out(destination: Destination) -> dict[str, Any]:
@@ -104,8 +120,8 @@ def list_catalog(request):
     return [catalog_entry_out(d) for d in destinations()]
 
 
-@router.get("/{key}", response={200: CatalogEntryOut, **error_responses(401, 404)})
-def get_catalog_entry(request, key: str):
+@router.get("/{key}", response={200: CatalogEntryOut, **error_responses(400, 401, 404)})
+def get_catalog_entry(request, key: KeyPath = KEY_PATH):
     """One destination: its config fields and variants."""
     return catalog_entry_out(get_destination_or_404(key))
 
@@ -114,9 +130,16 @@ def get_catalog_entry(request, key: str):
     "/{key}/install",
     response={201: IntegrationOut, **error_responses(400, 401, 404)},
 )
-def install(request, key: str, payload: InstallIn):
-    """Install a destination: the variant's blueprint is copied into the new integration."""
+def install(request, payload: InstallIn, key: KeyPath = KEY_PATH):
+    """Install a destination: the variant's blueprint is copied into the new integration.
+
+    The variant must be one of the destination's; combinations of config fields the
+    destination refuses (e.g. two data residencies) answer 400 naming the field.
+    """
     destination = get_destination_or_404(key)
+    nul = nul_fields(payload.config, "config")
+    if nul:
+        raise ApiError(400, "Invalid input.", nul)
     try:
         integration = services.install(
             destination,

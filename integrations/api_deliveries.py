@@ -1,17 +1,27 @@
 """Management API: an integration's delivery log, replay, and preview."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.db import transaction
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from delivery import outbox
-from delivery.models import Delivery
-from integrations.api_support import ApiError, error_responses, get_integration_or_404
+from delivery.models import Delivery, Event
+from integrations.api_support import (
+    MAX_ID,
+    ApiError,
+    bounded_text,
+    error_responses,
+    get_integration_or_404,
+    row_id,
+)
 
 router = Router(tags=["deliveries"])
 PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
+
+DeliveryStatus = Literal[tuple(dict(Delivery.STATUSES))]  # type: ignore[valid-type]
 
 
 class AttemptOut(Schema):
@@ -34,7 +44,7 @@ class DeliveryOut(Schema):
     type: str
     event: str
     destination_event: str
-    status: str
+    status: DeliveryStatus
     status_code: int | None
     endpoint: str
     error: str
@@ -83,21 +93,27 @@ def delivery_out(delivery: Delivery) -> dict[str, Any]:
     }
 
 
+INTEGRATION_ID = "The integration's id."
+DELIVERY_ID = "The delivery's id (one of this integration's)."
+EndpointFilter = bounded_text(Delivery._meta.get_field("endpoint").max_length)
+EventFilter = bounded_text(Event._meta.get_field("name").max_length)
+EVENT_QUERY = Query(None, description="The source event's name or the destination event.")
+BEFORE_ID_QUERY = Query(None, ge=1, le=MAX_ID, description="Only deliveries older than this id.")
+LIMIT_QUERY = Query(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Deliveries per page.")
+
+
 @router.get("/{int:id}/deliveries", response={200: DeliveryPage, **error_responses(400, 401, 404)})
 def list_deliveries(
     request,
-    id: int,
-    status: str | None = None,
-    endpoint: str | None = None,
-    event: str | None = None,
-    before_id: int | None = None,
-    limit: int = PAGE_SIZE,
+    id: int = row_id(INTEGRATION_ID),
+    status: DeliveryStatus | None = None,
+    endpoint: EndpointFilter | None = None,
+    event: EventFilter | None = EVENT_QUERY,
+    before_id: int | None = BEFORE_ID_QUERY,
+    limit: int = LIMIT_QUERY,
 ):
     """The delivery log, newest first; page with `before_id` = the last page's next_before_id."""
     integration = get_integration_or_404(id)
-    if status and status not in dict(Delivery.STATUSES):
-        known = ", ".join(dict(Delivery.STATUSES))
-        raise ApiError(400, "Invalid input.", {"status": f"must be one of: {known}"})
     rows = Delivery.objects.filter(integration=integration).select_related("event")
     if status:
         rows = rows.filter(status=status)
@@ -107,7 +123,6 @@ def list_deliveries(
         rows = rows.filter(event__name=event) | rows.filter(destination_event=event)
     if before_id:
         rows = rows.filter(id__lt=before_id)
-    limit = max(1, min(limit, 500))
     page = list(rows.order_by("-id")[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
@@ -130,9 +145,9 @@ def _delivery_or_404(integration, delivery_id: int) -> Delivery:
 
 @router.get(
     "/{int:id}/deliveries/{int:delivery_id}",
-    response={200: DeliveryDetailOut, **error_responses(401, 404)},
+    response={200: DeliveryDetailOut, **error_responses(400, 401, 404)},
 )
-def get_delivery(request, id: int, delivery_id: int):
+def get_delivery(request, id: int = row_id(INTEGRATION_ID), delivery_id: int = row_id(DELIVERY_ID)):
     """One delivery with its source event and every HTTP attempt (secrets removed)."""
     delivery = _delivery_or_404(get_integration_or_404(id), delivery_id)
     return {
@@ -144,15 +159,18 @@ def get_delivery(request, id: int, delivery_id: int):
 
 @router.post(
     "/{int:id}/deliveries/{int:delivery_id}/replay",
-    response={200: ReplayOut, **error_responses(400, 401, 404)},
+    response={200: ReplayOut, **error_responses(400, 401, 404, 409)},
 )
-def replay_one(request, id: int, delivery_id: int):
-    """Send a failed delivery again, with the same operations ($insert_id and time)."""
+def replay_one(request, id: int = row_id(INTEGRATION_ID), delivery_id: int = row_id(DELIVERY_ID)):
+    """Send a failed delivery again, with the same operations ($insert_id and time).
+
+    A delivery that is not failed (delivered, or already queued again) answers 409.
+    """
     integration = get_integration_or_404(id)
     delivery = _delivery_or_404(integration, delivery_id)
     if delivery.status != Delivery.FAILED:
         raise ApiError(
-            400,
+            409,
             "Only failed deliveries can be replayed.",
             {"status": f"this delivery is {delivery.status}"},
         )
@@ -160,8 +178,10 @@ def replay_one(request, id: int, delivery_id: int):
         return {"replayed": outbox.replay(integration, [delivery.id])}
 
 
-@router.post("/{int:id}/deliveries/replay", response={200: ReplayOut, **error_responses(401, 404)})
-def replay_all(request, id: int):
+@router.post(
+    "/{int:id}/deliveries/replay", response={200: ReplayOut, **error_responses(400, 401, 404)}
+)
+def replay_all(request, id: int = row_id(INTEGRATION_ID)):
     """Send every failed delivery of this integration again."""
     integration = get_integration_or_404(id)
     with transaction.atomic():

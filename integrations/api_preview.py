@@ -1,16 +1,19 @@
 """Management API: preview what an event becomes at the destination. Nothing is sent."""
 
+import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils import timezone
-from ninja import Router
+from ninja import Query, Router
+from pydantic import WithJsonSchema
 
 from integrations.api_support import (
     ApiError,
     error_responses,
     get_integration_or_404,
     read_json_body,
+    row_id,
 )
 from integrations.preview import preview as preview_event
 
@@ -25,14 +28,27 @@ PREVIEW_BODY = {
 }
 
 
-def _parse_now(value: str | None) -> datetime:
-    if not value:
+# RFC 3339, as the document's `format: date-time` says: a date, a time and an offset.
+DATE_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+DateTimeText = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+NOW_QUERY = Query(None, description="Preview as of this RFC 3339 date-time (default: now).")
+
+
+def parse_now(value: str | None) -> datetime:
+    """`now` as an aware datetime; a leap second (:60) counts as :59."""
+    if value is None:
         return timezone.now()
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ApiError(400, "Invalid input.", {"now": "must be an ISO 8601 date-time"})
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        if not DATE_TIME.fullmatch(value):
+            raise ValueError(value)
+        text = value[:17] + "59" + value[19:] if value[17:19] == "60" else value
+        parsed = datetime.fromisoformat(text.upper().replace("Z", "+00:00"))
+        parsed.astimezone(UTC)  # an offset that takes it past year 1 or 9999 fails here
+    except (ValueError, OverflowError):
+        raise ApiError(400, "Invalid input.", {"now": "must be an RFC 3339 date-time"})
+    return parsed
 
 
 @router.post(
@@ -40,7 +56,9 @@ def _parse_now(value: str | None) -> datetime:
     response={200: dict[str, Any], **error_responses(400, 401, 404)},
     openapi_extra=PREVIEW_BODY,
 )
-def preview(request, id: int, now: str | None = None):
+def preview(
+    request, id: int = row_id("The integration's id."), now: DateTimeText | None = NOW_QUERY
+):
     """The exact requests an event would become (or the decision and its reason).
 
     The event is checked and normalised as the collection API would store it, then mapped
@@ -48,7 +66,7 @@ def preview(request, id: int, now: str | None = None):
     """
     integration = get_integration_or_404(id)
     event = read_json_body(request)
-    when = _parse_now(now)
+    when = parse_now(now)
     if not isinstance(event, dict):
         raise ApiError(400, "Invalid input.", {"body": "must be one event, a JSON object"})
     return preview_event(integration, event, when=when)

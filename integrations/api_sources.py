@@ -6,9 +6,9 @@ from typing import Literal
 from django.db import IntegrityError, transaction
 from ninja import Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict, StrictStr
+from pydantic import ConfigDict
 
-from integrations.api_support import ApiError, error_responses
+from integrations.api_support import ApiError, bounded_name, error_responses
 from integrations.models import Source
 
 router = Router(tags=["sources"])
@@ -24,10 +24,13 @@ class SourceOut(Schema):
     created_at: datetime
 
 
+SourceName = bounded_name(Source._meta.get_field("name").max_length)
+
+
 class SourceIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: StrictStr
+    name: SourceName
     kind: Kind = Source.BROWSER
 
 
@@ -47,18 +50,13 @@ def list_sources(request):
     return [source_out(s) for s in Source.objects.order_by("name", "id")]
 
 
-@router.post("", response={201: SourceOut, **error_responses(400, 401)})
+@router.post("", response={201: SourceOut, **error_responses(400, 401, 409)})
 def create_source(request, payload: SourceIn):
-    """Create a source; the answer carries its new write key."""
+    """Create a source; the answer carries its new write key. A taken name answers 409."""
     name = payload.name.strip()
-    if not name:
-        raise ApiError(400, "Invalid input.", {"name": "This field is required."})
-    max_length = Source._meta.get_field("name").max_length
-    if len(name) > max_length:
-        raise ApiError(400, "Invalid input.", {"name": f"At most {max_length} characters."})
     try:
         with transaction.atomic():
             source = Source.objects.create(name=name, kind=payload.kind)
     except IntegrityError:
-        raise ApiError(400, "Invalid input.", {"name": f"A source named {name!r} exists."})
+        raise ApiError(409, "Conflict.", {"name": f"A source named {name!r} exists."})
     return Status(201, source_out(source))

@@ -6,20 +6,70 @@ to a message. Routers raise `ApiError` (or return `error(...)`); `install_error_
 turns ninja's own errors (validation, authentication, 404, HttpError) into the same shape.
 """
 
-import json
 import logging
-from typing import Any
+from typing import Annotated, Any
 
+import orjson
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Path, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
+from pydantic import BeforeValidator, StrictStr, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from integrations.models import ApiToken, Integration
 
 logger = logging.getLogger(__name__)
 
 BEARER_HINT = "Send 'Authorization: Bearer <token>' (create one with create_api_token)."
+
+# The largest primary key PostgreSQL's bigint holds; a larger id names no row.
+MAX_ID = 2**63 - 1
+
+# PostgreSQL stores no NUL character in text or jsonb: such a string is refused up front
+# (the patterns are written so Python, Rust (pydantic) and ECMA (the document) agree).
+TEXT_PATTERN = r"^[^\x00]*$"
+# What str.strip() removes; a name must keep something else once stripped.
+_SPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+NAME_PATTERN = rf"^[^\x00]*[^\x00{_SPACE}][^\x00]*$"
+
+
+def bounded_text(max_length: int) -> Any:
+    """A JSON string of at most `max_length` characters (the column's), without NUL."""
+    return Annotated[StrictStr, StringConstraints(max_length=max_length, pattern=TEXT_PATTERN)]
+
+
+def _not_blank(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("blank", "This field is required.")
+    return value
+
+
+def bounded_name(max_length: int) -> Any:
+    """A required name: not blank once stripped, at most `max_length` characters, no NUL."""
+    return Annotated[
+        StrictStr,
+        StringConstraints(min_length=1, max_length=max_length, pattern=NAME_PATTERN),
+        BeforeValidator(_not_blank),  # says "required", where the pattern could not
+    ]
+
+
+def row_id(description: str) -> Any:
+    """A path id: a positive bigint (larger ones answer 400, not a database error)."""
+    return Path(..., ge=1, le=MAX_ID, description=description)
+
+
+def omit_default(schema: dict[str, Any]) -> None:
+    """For `json_schema_extra`: a None default stands for "not sent", never for null."""
+    schema.pop("default", None)
+
+
+class JsonParser(Parser):
+    """Bodies parsed strictly: no NaN or Infinity, no lone surrogates (PostgreSQL takes none)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return orjson.loads(request.body)
 
 
 class ErrorOut(Schema):
@@ -106,8 +156,8 @@ def read_json_body(request: HttpRequest) -> Any:
     if not request.body:
         raise ApiError(400, "Invalid input.", {"body": "A JSON body is required."})
     try:
-        return json.loads(request.body)
-    except ValueError:  # includes JSONDecodeError and UnicodeDecodeError
+        return orjson.loads(request.body)
+    except orjson.JSONDecodeError:  # also invalid UTF-8, NaN and lone surrogates
         raise ApiError(400, "Invalid JSON.", {"body": "The request body is not valid JSON."})
 
 
@@ -124,6 +174,11 @@ _MESSAGES = {
     "model_attributes_type": "must be an object",
     "int_type": "must be an integer",
     "int_parsing": "must be an integer",
+    "int_from_float": "must be an integer",
+    "string_too_short": "This field is required.",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le}",
+    "string_too_long": "must be at most {max_length} characters",
 }
 
 
@@ -137,12 +192,25 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in parts) or "body"
 
 
+def _message(item: dict[str, Any]) -> str:
+    ctx = item.get("ctx") or {}
+    if item.get("type") == "string_pattern_mismatch":  # blank names fail earlier
+        return "must not contain NUL characters"
+    template = _MESSAGES.get(item.get("type", ""))
+    if template is None:
+        return item.get("msg", "is invalid")
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template
+
+
 def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
     """ninja's ValidationError.errors -> {"field.path": "message"}."""
     fields: dict[str, str] = {}
     for item in errors:
         name = _field_name(tuple(item.get("loc", ())))
-        message = _MESSAGES.get(item.get("type", ""), item.get("msg", "is invalid"))
+        message = _message(item)
         fields[name] = f"{fields[name]}; {message}" if name in fields else message
     return fields
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 
 from integrations.models import BlueprintRevision, Integration
+from integrations.nul import nul_fields
 
 
 class StaleBlueprint(Exception):
@@ -83,6 +84,14 @@ def origin(integration: Integration) -> Origin:
     )
 
 
+def problems_of(integration: Integration, data: Any) -> list[str]:
+    """Every problem with `data` as this integration's blueprint, each as `path: message`."""
+    nul = nul_fields(data, "")
+    if nul:  # PostgreSQL cannot store them: say so before the schema looks at anything
+        return [f"{path or 'blueprint'}: {message}" for path, message in nul.items()]
+    return list(integration.destination.validate_blueprint(data))
+
+
 def record_install(integration: Integration, author: str = "") -> BlueprintRevision:
     """Revision 1: the shipped blueprint the integration was installed with."""
     return BlueprintRevision.objects.create(
@@ -114,9 +123,9 @@ def save(
         integration = Integration.objects.select_for_update().get(pk=integration_id)
         if expected is not None and expected != integration.blueprint_revision:
             raise StaleBlueprint(integration.blueprint_revision)
-        problems = integration.destination.validate_blueprint(data)
+        problems = problems_of(integration, data)
         if problems:
-            raise InvalidBlueprint(list(problems))
+            raise InvalidBlueprint(problems)
         if data == integration.blueprint and kind == BlueprintRevision.EDIT:
             return integration, None
         integration.blueprint = data

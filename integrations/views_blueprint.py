@@ -55,7 +55,7 @@ class Edit:
 def _from_text(integration: Integration, text: str) -> Edit:
     data, errors = _parse(text)
     if not errors:
-        problems = integration.destination.validate_blueprint(data)
+        problems = blueprints.problems_of(integration, data)
         errors = blueprints.lines_of(data, problems) if problems else []
     return Edit("json", text, None if errors else data, errors)
 
@@ -67,7 +67,7 @@ def _from_forms(integration: Integration, post: Any) -> Edit:
     if data is None:
         edit.errors = [{"path": "", "line": None, "message": FIX_FIELDS}]
         return edit
-    problems = integration.destination.validate_blueprint(data)
+    problems = blueprints.problems_of(integration, data)
     if problems:
         left = editor.place(sections, blueprints.InvalidBlueprint(problems).by_path())
         messages_ = [FIX_FIELDS] if len(left) < len(problems) else []

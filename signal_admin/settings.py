@@ -238,6 +238,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Longer than the task time limit, so a running task is never handed to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "polling_interval": 0.1}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker outlives any Redis outage or restart (see signal_admin.broker): it reconnects for
+# as long as it takes, and lets the tasks it holds finish; their rows are in the database.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_DEFAULT_QUEUE = "delivery"
 SIGNAL_SWEEP_INTERVAL_SECONDS = env.float("SIGNAL_SWEEP_INTERVAL_SECONDS", default=5.0)

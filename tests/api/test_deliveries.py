@@ -89,10 +89,11 @@ def test_replaying_one_failed_delivery_queues_it_again(api, integration):
     assert (delivery.status, delivery.attempts, delivery.error) == ("queued", 0, "")
 
 
-def test_replaying_a_delivered_delivery_is_refused(api, integration):
+def test_replaying_a_delivered_delivery_is_refused_as_a_conflict(api, integration):
     delivery = make_delivery(integration, "delivered")
     response = api.post(f"/v1/admin/integrations/{integration.id}/deliveries/{delivery.id}/replay")
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert "status" in response.json()["fields"]
 
 
 def test_replaying_all_queues_every_failed_delivery_of_the_integration(api, integration):

@@ -31,12 +31,12 @@ def test_a_source_without_a_name_answers_400_naming_name(api):
     assert not Source.objects.exists()
 
 
-def test_a_duplicate_source_name_answers_400_naming_name(api):
+def test_a_duplicate_source_name_answers_409_naming_name(api):
     Source.objects.create(name="website")
 
     response = api.post("/v1/admin/sources", {"name": "website"})
 
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "name" in response.json()["fields"]
     assert Source.objects.count() == 1
 

@@ -233,3 +233,13 @@ def test_recent_real_events_are_offered_as_preview_samples(staff_client: Client,
     assert any(
         c["key"] == f"event:{event.pk}" and "Checkout Started" in c["label"] for c in choices
     )
+
+
+def test_a_nul_in_the_json_is_refused_at_its_field_never_a_500(staff_client: Client, integration):
+    text = blueprints.pretty(integration.blueprint | {"description": "a\u0000b"})
+
+    response = staff_client.post(url(integration), edit(integration, text, action="save"))
+
+    assert response.status_code == 400
+    [error] = response.context["errors"]
+    assert error["path"] == "description" and "NUL" in error["message"]

@@ -1,3 +1,5 @@
+import faulthandler
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
@@ -8,6 +10,8 @@ class Command(BaseCommand):
     help = "Run Signal standalone: web, API, websockets and a Celery worker in one process."
 
     def handle(self, *args, **options) -> None:
+        # A crash (e.g. a segfault at shutdown) prints every thread's traceback to stderr.
+        faulthandler.enable()
         for line in standalone.prepare():
             self.stdout.write(line)
         port = settings.SIGNAL_PORT
