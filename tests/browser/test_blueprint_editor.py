@@ -144,6 +144,9 @@ def test_the_editor_fits_the_screen_and_shows_errors_at_their_field(
     expect(rule.locator("summary")).to_contain_text("needs attention")
     expect(page.get_by_test_id("blueprint-errors")).to_be_focused()
     page.screenshot(path=str(artifacts / f"blueprint-editor-{width}.png"), full_page=True)
+    for section in page.locator("fieldset.editor-section").all():
+        name = section.get_attribute("data-testid")
+        section.screenshot(path=str(artifacts / f"blueprint-{name}-{width}.png"))
     wide = page.evaluate(WIDE)
     assert not wide, f"the editor scrolls sideways: {wide}"
 
@@ -153,3 +156,32 @@ def test_the_editor_fits_the_screen_and_shows_errors_at_their_field(
     expect(page.get_by_test_id("blueprint-errors")).to_contain_text(re.compile(r"Line \d+, colour"))
     wide = page.evaluate(WIDE)
     assert not wide, f"the JSON editor scrolls sideways: {wide}"
+
+
+def test_two_tabs_editing_one_blueprint_the_second_save_is_refused_with_a_clear_message(
+    daphne_server: str, staff_user, page: Page
+):
+    from tests.delivery.helpers import mixpanel as install
+
+    integration = install("retail")
+    log_in(page, daphne_server)
+    second = page.context.new_page()
+    open_editor(page, daphne_server, integration.pk)
+    open_editor(second, daphne_server, integration.pk)
+
+    for tab, name in ((page, "Added To Basket"), (second, "Basket Add")):
+        rule = tab.locator("details.editor-row").filter(
+            has=tab.locator("input[name$='-name'][value='Product Added']")
+        )
+        rule.locator("summary").click()
+        rule.get_by_label("Mixpanel event").fill(name)
+    page.get_by_role("button", name="Save blueprint").click()
+    expect(page.get_by_text("Saved revision 2.")).to_be_visible()
+    second.get_by_role("button", name="Save blueprint").click()
+
+    expect(second.get_by_test_id("blueprint-errors")).to_contain_text(
+        "Someone saved revision 2 while you were editing revision 1"
+    )
+    stored = type(integration).objects.get().blueprint
+    renames = [r.get("rename") for r in stored["events"]]
+    assert "Added To Basket" in renames and "Basket Add" not in renames
