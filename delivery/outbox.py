@@ -13,12 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from delivery.broadcast import broadcast_deliveries
+from delivery.collect.validate import with_source_kind
 from delivery.models import Delivery, Event
 from delivery.rows import DeliveryRow, PendingEvent, claim_events
 from delivery.sql import insert_ignoring_conflicts
 from delivery.wakeups import wake
 from integrations.integrations_object import integrations_skip
-from integrations.models import Integration
+from integrations.models import Integration, Source
 
 log = logging.getLogger("signal.outbox")
 FANOUT_BATCH = 1000
@@ -32,7 +33,8 @@ def delivery_for(
 ) -> Delivery:
     """Run the destination's transform once; the operations are then fixed for every retry."""
     row = Delivery(event=event, integration=integration)
-    for name, value in mapped(event.payload, event.message_id, integration, config, now).items():
+    payload = with_source_kind(event.payload, event.source.kind)
+    for name, value in mapped(payload, event.message_id, integration, config, now).items():
         setattr(row, name, value)
     return row
 
@@ -105,8 +107,11 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
         # their deliveries.
         integrations = [i for i in Integration.objects.filter(enabled=True) if i.destination]
         configs = {i.id: i.full_config() for i in integrations}
+        kinds = source_kinds(events)
         rows = [
-            delivery_row(event, integration, configs[integration.id], now)
+            delivery_row(
+                event, kinds.get(event.source_id), integration, configs[integration.id], now
+            )
             for event in events
             for integration in integrations
         ]
@@ -118,8 +123,18 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
     return len(events)
 
 
+def source_kinds(events: list[PendingEvent]) -> dict[int, str]:
+    """Source id -> kind for these events' sources (one query a fan-out round)."""
+    ids = {event.source_id for event in events}
+    return dict(Source.objects.filter(id__in=ids).values_list("id", "kind"))
+
+
 def delivery_row(
-    event: PendingEvent, integration: Integration, config: dict[str, Any], now: datetime
+    event: PendingEvent,
+    source_kind: str | None,
+    integration: Integration,
+    config: dict[str, Any],
+    now: datetime,
 ) -> DeliveryRow:
     row = DeliveryRow(
         id=None,
@@ -130,7 +145,8 @@ def delivery_row(
         type=event.type,
         name=event.name,
     )
-    for name, value in mapped(event.payload, event.message_id, integration, config, now).items():
+    payload = with_source_kind(event.payload, source_kind)
+    for name, value in mapped(payload, event.message_id, integration, config, now).items():
         setattr(row, name, value)
     return row
 

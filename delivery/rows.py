@@ -62,6 +62,7 @@ class PendingEvent:
     name: str
     received_at: datetime
     payload: dict[str, Any]
+    source_id: int | None = None
 
 
 def claim_events(limit: int, now: datetime) -> list[PendingEvent]:
@@ -74,15 +75,15 @@ def claim_events(limit: int, now: datetime) -> list[PendingEvent]:
     sql = (
         f"UPDATE {table} SET fanned_out_at = %s WHERE id IN ("
         f"SELECT id FROM {table} WHERE fanned_out_at IS NULL ORDER BY id LIMIT %s{_skip_locked()})"
-        " RETURNING id, message_id, type, name, received_at, payload"
+        " RETURNING id, message_id, type, name, received_at, payload, source_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [_db_datetime(now), limit])
         found = cursor.fetchall()
     return sorted(
         (
-            PendingEvent(pk, message_id, kind, name, _datetime(received), _json(payload))
-            for pk, message_id, kind, name, received, payload in found
+            PendingEvent(pk, message_id, kind, name, _datetime(received), _json(payload), source)
+            for pk, message_id, kind, name, received, payload, source in found
         ),
         key=_event_order,
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from delivery.collect.validate import check_events, normalize
+from delivery.collect.validate import check_events, normalize, with_source_kind
 from integrations.destinations.base import Outcome
 from integrations.integrations_object import integrations_skip
 from integrations.models import Integration
@@ -31,11 +31,13 @@ def preview(
     *,
     blueprint: dict[str, Any] | None = None,
     when: datetime | None = None,
+    source_kind: str = "browser",
 ) -> dict[str, Any]:
     """The outcome (decision, reason, operations), the requests, and the collector's verdict.
 
     The event is checked and normalised as the collection API would store it, then mapped
-    through `blueprint` (the integration's saved one by default).
+    through `blueprint` (the integration's saved one by default) as if sent from a source of
+    `source_kind` (browser, mobile or server).
     """
     when = when or timezone.now()
     received = when.astimezone(UTC).isoformat().replace("+00:00", "Z")
@@ -43,6 +45,7 @@ def preview(
     # An event the collector would refuse is still mapped, so the blueprint's own verdict
     # shows beside the collector's.
     payload = accepted[0].payload if accepted else normalize(event, received)
+    payload = with_source_kind(payload, source_kind)
     destination = integration.destination
     skipped = integrations_skip(payload, destination.name)
     if skipped:

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from delivery.models import Delivery
 from integrations import blueprints, editor
-from integrations.models import Integration
+from integrations.models import Integration, Source
 from integrations.preview import preview
 from integrations.views import _integration_or_404, _live_url, read_only, staff_required
 
@@ -96,14 +96,29 @@ def _samples(integration: Integration) -> list[dict[str, Any]]:
     ]
     recent = (
         Delivery.objects.filter(integration=integration)
-        .select_related("event")
+        .select_related("event__source")
         .order_by("-id")[:RECENT_EVENTS]
     )
     for delivery in recent:
         event = delivery.event
-        label = f"Received: {event.name or event.type} (#{event.pk})"
-        choices.append({"key": f"event:{event.pk}", "label": label, "event": event.payload})
+        label = f"Received: {event.name or event.type} from {event.source.name} (#{event.pk})"
+        choices.append(
+            {
+                "key": f"event:{event.pk}",
+                "label": label,
+                "event": event.payload,
+                "kind": event.source.kind,
+            }
+        )
     return choices
+
+
+def _kind(request: HttpRequest, chosen: dict[str, Any] | None) -> str:
+    """Where the previewed event comes from: a real event's source, else the admin's pick."""
+    if chosen and chosen.get("kind"):
+        return chosen["kind"]
+    picked = request.POST.get("source_kind", "")
+    return picked if picked in dict(Source.KINDS) else Source.BROWSER
 
 
 def _chosen_event(request: HttpRequest, choices: list[dict[str, Any]]) -> tuple[Any, str, str]:
@@ -143,16 +158,23 @@ def _shown(result: dict[str, Any]) -> dict[str, Any]:
 def _preview_context(request: HttpRequest, integration: Integration, edited: Any) -> dict[str, Any]:
     choices = _samples(integration)
     event, chosen, problem = _chosen_event(request, choices)
+    kind = _kind(request, next((c for c in choices if c["key"] == chosen), None))
     context = {
         "choices": choices,
         "chosen": chosen,
         "pasted": request.POST.get("event", ""),
         "problem": problem,
+        "kinds": Source.KINDS,
+        "kind": kind,
     }
     if event is None:
         return context
-    saved = _shown(preview(integration, event))
-    after = _shown(preview(integration, event, blueprint=edited)) if edited is not None else None
+    saved = _shown(preview(integration, event, source_kind=kind))
+    after = (
+        _shown(preview(integration, event, blueprint=edited, source_kind=kind))
+        if edited is not None
+        else None
+    )
     difference = (
         blueprints.diff(saved, after, before_name="saved blueprint", after_name="edited")
         if after is not None

@@ -213,6 +213,18 @@ def normalize(
     return out
 
 
+def with_source_kind(payload: Any, kind: str | None) -> Any:
+    """The payload as the transform sees it: `_signal.source_kind` says where it came from
+    (browser, mobile, server), for rules such as consent that differ by kind."""
+    if kind is None or not isinstance(payload, dict):
+        return payload
+    meta = payload.get(SIGNAL_KEY)
+    return {
+        **payload,
+        SIGNAL_KEY: {**(meta if isinstance(meta, dict) else {}), "source_kind": kind},
+    }
+
+
 def _filled(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 

@@ -87,3 +87,25 @@ def test_the_collectors_warnings_come_first_on_every_delivery(broadcasts):
         "properties.token is reserved; Signal sets it itself",
     ]
     assert rows[skipped["messageId"]].warnings == [warning]
+
+
+def test_fan_out_tells_the_transform_the_kind_of_source_each_event_came_from(broadcasts):
+    integration = mixpanel("retail")
+    blueprint = integration.blueprint
+    blueprint["consent"] = blueprint["consent"] | {"allow_missing_by_source_kind": {"server": True}}
+    integration.save()
+    from_server = accept(track("Invoice Paid", context={}))
+    from_server.kind = "server"
+    from_server.save()
+    accept(track("Invoice Paid", context={}))  # a browser source
+
+    fan_out_pending()
+
+    by_kind = dict(
+        Delivery.objects.values_list("event__source__kind", "status").order_by(
+            "event__source__kind"
+        )
+    )
+    assert by_kind == {"server": Delivery.QUEUED, "browser": Delivery.SUPPRESSED}
+    stored = Delivery.objects.get(event__source=from_server).event.payload
+    assert "_signal" not in stored  # the source event is kept as it was collected

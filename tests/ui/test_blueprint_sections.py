@@ -220,3 +220,27 @@ def test_the_section_preview_follows_the_unsaved_rename(staff_client: Client):
 
     assert response.context["preview"]["edited"]["destination_event"] == "Added To Basket"
     assert b"Added To Basket" in response.content
+
+
+@pytest.mark.django_db
+def test_missing_consent_can_be_set_per_source_kind_and_previewed_for_each(staff_client: Client):
+    integration = installed("retail")
+    fields = as_browser(staff_client, integration)
+
+    staff_client.post(
+        url(integration), fields | {"consent-missing_server": "true", "action": "save"}
+    )
+    paste = {
+        "sample": "paste",
+        "event": '{"type": "track", "event": "Invoice Paid", "userId": "u"}',
+    }
+    preview = reverse("integrations:blueprint_preview", args=[integration.pk])
+    fields = as_browser(staff_client, integration)
+    server = staff_client.post(preview, fields | paste | {"source_kind": "server"})
+    browser = staff_client.post(preview, fields | paste | {"source_kind": "browser"})
+
+    consent = Integration.objects.get().blueprint["consent"]
+    assert consent["allow_missing_by_source_kind"] == {"server": True}
+    assert consent["allow_missing"] is False
+    assert server.context["preview"]["saved"]["decision"] == "deliver"
+    assert browser.context["preview"]["saved"]["decision"] == "suppressed"

@@ -99,9 +99,14 @@ class IdentityModel(_Strict):
     mode: Literal["original", "simplified"] = "original"
 
 
+SourceKind = Literal["browser", "mobile", "server"]
+
+
 class ConsentModel(_Strict):
     category: Text = "analytics"
     allow_missing: bool = False
+    # Overrides `allow_missing` for events from sources of a kind (e.g. server: true).
+    allow_missing_by_source_kind: dict[SourceKind, bool] = Field(default_factory=dict)
 
 
 class DeliveryModel(_Strict):
@@ -292,6 +297,7 @@ def _compile(model: BlueprintModel) -> Compiled:
         mode=model.identity.mode,
         consent_category=model.consent.category,
         allow_missing_consent=model.consent.allow_missing,
+        allow_missing_by_kind=tuple(model.consent.allow_missing_by_source_kind.items()),
         always_import=model.delivery.always_import,
         named_rules=named,
         any_rules=anyname,

@@ -99,6 +99,12 @@ class Call:
         return Outcome("deliver", self.ops, destination_event=name, warnings=self.warnings)
 
 
+def source_kind(event: dict[str, Any]) -> str | None:
+    """The kind of source the event came from (browser, mobile, server), when Signal knows."""
+    meta = event.get("_signal")
+    return meta.get("source_kind") if isinstance(meta, dict) else None
+
+
 def consent_problem(event: dict[str, Any], bp: Compiled) -> str | None:
     """Why the event must be suppressed for lack of consent, or None when it may go."""
     context = event.get("context")
@@ -106,7 +112,7 @@ def consent_problem(event: dict[str, Any], bp: Compiled) -> str | None:
     prefs = consent.get("categoryPreferences") if isinstance(consent, dict) else None
     category = bp.consent_category
     if not isinstance(prefs, dict):
-        if bp.allow_missing_consent:
+        if bp.allows_missing_consent(source_kind(event)):
             return None
         return (
             "consent: the event carries no consent information "

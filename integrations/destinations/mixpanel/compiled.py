@@ -75,6 +75,12 @@ class Compiled:
     enrich_campaign: bool
     enrich_library: bool
     group_key: str | None
+    # (source kind, allow) pairs that override allow_missing_consent for that kind.
+    allow_missing_by_kind: tuple[tuple[str, bool], ...] = ()
+
+    def allows_missing_consent(self, source_kind: str | None) -> bool:
+        """Whether an event with no consent information may go, given where it came from."""
+        return dict(self.allow_missing_by_kind).get(source_kind, self.allow_missing_consent)
 
     def rule_for(self, kind: str, name: str | None) -> EventRule | None:
         """The first rule (in blueprint order) matching this type and name."""

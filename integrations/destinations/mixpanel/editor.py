@@ -117,6 +117,21 @@ class IdentityForm(forms.Form):
     )
 
 
+KIND_CHOICES = [("", "As above"), ("false", "Suppress them"), ("true", "Deliver them")]
+KINDS = (("browser", "browser"), ("mobile", "mobile app"), ("server", "server"))
+
+
+def _kind_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=f"… from {label} sources",
+        choices=KIND_CHOICES,
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        required=False,
+        help_text=f"Overrides the choice above for events sent by {label} sources.",
+    )
+
+
 class ConsentForm(forms.Form):
     category = forms.CharField(
         label="Consent category",
@@ -132,6 +147,35 @@ class ConsentForm(forms.Form):
             "is required; deliver where your site collects it elsewhere or needs none."
         ),
     )
+    missing_browser = _kind_field("browser")
+    missing_mobile = _kind_field("mobile app")
+    missing_server = _kind_field("server")
+
+
+def _consent_initial(blueprint: dict[str, Any]) -> dict[str, Any]:
+    consent = blueprint.get("consent") or {}
+    by_kind = consent.get("allow_missing_by_source_kind") or {}
+    initial = {
+        "category": consent.get("category", "analytics"),
+        "allow_missing": "true" if consent.get("allow_missing", False) else "false",
+    }
+    for kind, _ in KINDS:
+        initial[f"missing_{kind}"] = "" if kind not in by_kind else str(by_kind[kind]).lower()
+    return initial
+
+
+def _store_consent(blueprint: dict[str, Any], data: dict[str, Any]) -> None:
+    consent = {
+        **(blueprint.get("consent") or {}),
+        "category": data["category"],
+        "allow_missing": data["allow_missing"],
+    }
+    by_kind = {k: data[f"missing_{k}"] for k, _ in KINDS if data[f"missing_{k}"] is not None}
+    if by_kind:
+        consent["allow_missing_by_source_kind"] = by_kind
+    else:
+        consent.pop("allow_missing_by_source_kind", None)
+    blueprint["consent"] = consent
 
 
 class DeliveryForm(forms.Form):
@@ -336,11 +380,8 @@ SECTIONS = (
         title="Consent",
         help="Events whose consent category is false are suppressed, never sent.",
         form=ConsentForm,
-        initial=lambda b: {
-            **_choices_initial("consent", "category", "analytics")(b),
-            **_choices_initial("consent", "allow_missing", False)(b),
-        },
-        store=_store_in("consent"),
+        initial=_consent_initial,
+        store=_store_consent,
     ),
     FormSection(
         key="revenue",

@@ -177,7 +177,8 @@ def insert_id(event: dict[str, Any]) -> str:
         return _digest(message_id)
     if message_id is not None and message_id != "":
         return _digest(str(message_id))
-    # receivedAt is when Signal got it, not part of what the client sent.
-    content = {k: v for k, v in event.items() if k != "receivedAt"}
+    # receivedAt (when Signal got it) and _signal (what Signal knows of it, such as its
+    # source's kind) are not part of what the client sent.
+    content = {k: v for k, v in event.items() if k not in ("receivedAt", "_signal")}
     content = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
     return _digest(content)
