@@ -2,7 +2,7 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.utils import timezone
 from ninja import Query, Router
@@ -33,6 +33,8 @@ DATE_TIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
 DateTimeText = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+SourceKind = Literal["browser", "mobile", "server"]
+KIND_QUERY = Query("browser", description="The kind of source the event comes from.")
 NOW_QUERY = Query(None, description="Preview as of this RFC 3339 date-time (default: now).")
 
 
@@ -57,16 +59,20 @@ def parse_now(value: str | None) -> datetime:
     openapi_extra=PREVIEW_BODY,
 )
 def preview(
-    request, id: int = row_id("The integration's id."), now: DateTimeText | None = NOW_QUERY
+    request,
+    id: int = row_id("The integration's id."),
+    now: DateTimeText | None = NOW_QUERY,
+    source_kind: SourceKind = KIND_QUERY,
 ):
     """The exact requests an event would become (or the decision and its reason).
 
     The event is checked and normalised as the collection API would store it, then mapped
-    through this integration's blueprint. `now` (ISO 8601) previews as of another time.
+    through this integration's blueprint. `now` (ISO 8601) previews as of another time;
+    `source_kind` as if sent from a browser, mobile or server source.
     """
     integration = get_integration_or_404(id)
     event = read_json_body(request)
     when = parse_now(now)
     if not isinstance(event, dict):
         raise ApiError(400, "Invalid input.", {"body": "must be one event, a JSON object"})
-    return preview_event(integration, event, when=when)
+    return preview_event(integration, event, when=when, source_kind=source_kind)

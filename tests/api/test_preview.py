@@ -82,3 +82,21 @@ def test_a_preview_with_a_bad_now_is_a_400(api, integration):
     response = api.post(f"/v1/admin/integrations/{integration.id}/preview?now=soon", event)
     assert response.status_code == 400
     assert "now" in response.json()["fields"]
+
+
+def test_the_preview_decides_as_for_the_source_kind_asked_for(api, db):
+    integration = services.install(
+        get_destination("mixpanel"), name="Mixpanel", variant="retail", config=CONFIG
+    )
+    integration.blueprint["consent"]["allow_missing_by_source_kind"] = {"server": True}
+    integration.save()
+    event = {"type": "track", "event": "Invoice Paid", "userId": "u-1"}
+    path = f"/v1/admin/integrations/{integration.id}/preview"
+
+    server = api.post(f"{path}?source_kind=server", event)
+    default = api.post(path, event)
+    unknown = api.post(f"{path}?source_kind=fridge", event)
+
+    assert server.json()["status"] == "deliver"
+    assert default.json()["status"] == "suppressed"
+    assert unknown.status_code == 400 and "source_kind" in unknown.json()["fields"]
