@@ -113,10 +113,12 @@ def events_of(data: Any, path_type: str, max_events: int | None = None) -> list[
         message = f"`batch` has {len(batch)} events; send at most {max_events} a request."
         raise BadRequest(message, field="batch", status=413)
     sent_at = data.get("sentAt")
-    if sent_at is None:
-        return batch
     # Server libraries (analytics-python, RudderStack's) stamp `sentAt` on the batch, not
-    # on each event: each event takes it, so its clock can be corrected.
+    # on each event: each event takes it, so its clock can be corrected. Only a readable
+    # time: anything else corrects nothing, and copied into every event (a NUL, a deep or
+    # huge value) it would have every event of the batch rejected for the batch's fault.
+    if parse_time(sent_at) is None:
+        return batch
     return [
         {**event, "sentAt": sent_at} if isinstance(event, dict) and "sentAt" not in event else event
         for event in batch
