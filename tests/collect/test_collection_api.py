@@ -46,6 +46,16 @@ def test_every_call_type_is_accepted(client, path):
     assert Event.objects.get(message_id=f"m-{path}").type == path
 
 
+def test_numeric_group_and_previous_ids_as_analytics_python_sends_them_are_stored(client):
+    batch = [
+        {"type": "group", "userId": "u-1", "groupId": 42, "messageId": "m-group"},
+        {"type": "alias", "userId": "u-1", "previousId": 7, "messageId": "m-alias"},
+    ]
+    assert client.post("/v1/batch", json={"batch": batch}).status_code == 200
+    assert Event.objects.get(message_id="m-group").payload["groupId"] == "42"
+    assert Event.objects.get(message_id="m-alias").payload["previousId"] == "7"
+
+
 def test_the_write_key_may_be_sent_in_the_body(daphne_server, source):
     body = track(messageId="m-body", writeKey=source.write_key)
     response = httpx.post(f"{daphne_server}/v1/track", json=body)

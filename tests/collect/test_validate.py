@@ -186,6 +186,22 @@ def test_an_id_of_another_type_is_rejected(value):
     assert rejection(track(userId=value))[0] == "userId"
 
 
+def test_numeric_group_and_previous_ids_become_strings():
+    # analytics-python sends `group("u-1", 42)` and `alias(7, "u-1")` with JSON numbers
+    group = stored({"type": "group", "userId": "u-1", "groupId": 42})
+    alias = stored({"type": "alias", "userId": "u-1", "previousId": 7})
+
+    assert group["groupId"] == "42" and alias["previousId"] == "7"
+
+
+@pytest.mark.parametrize("value", [True, ["g"], {"id": "g"}])
+def test_a_group_id_of_another_type_is_rejected(value):
+    assert rejection({"type": "group", "userId": "u-1", "groupId": value}) == (
+        "groupId",
+        "`groupId` must be a string",
+    )
+
+
 def test_a_retried_event_without_message_id_keeps_its_id_though_sent_at_changed():
     first, _ = check_events([track(sentAt=at(timedelta(0)))], "batch", RECEIVED_AT)
     retry, _ = check_events([track(sentAt=at(timedelta(seconds=5)))], "batch", RECEIVED_AT)
