@@ -71,6 +71,24 @@ def test_a_missing_or_wrong_write_key_is_401(daphne_server):
     assert Event.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("where", "key"),
+    [("basic", "\x00"), ("basic", "ab\x00cd"), ("query", "%00"), ("body", "\x00")],
+)
+def test_a_write_key_with_a_nul_is_unknown_not_a_database_error(daphne_server, where, key):
+    # given a key PostgreSQL cannot even compare: it is a 401, never a 503 to retry forever
+    url, headers, body = f"{daphne_server}/v1/track", {}, track()
+    if where == "basic":
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+    elif where == "query":
+        url += f"?writeKey={key}"
+    else:
+        body["writeKey"] = key
+    response = httpx.post(url, json=body, headers=headers)
+    assert response.status_code == 401
+    assert response.json()["fields"] == {"writeKey": "Unknown write key."}
+
+
 def test_a_repeated_message_id_is_stored_once(client):
     for _ in range(3):
         assert client.post("/v1/track", json=track(messageId="same")).status_code == 200
