@@ -39,7 +39,10 @@ def _answer(body: dict | None, status: int = 200) -> HttpResponse:
 
 
 def _source(write_key: str) -> Source | None:
-    return Source.objects.filter(write_key=write_key).first() if write_key else None
+    # No write key holds a NUL, and PostgreSQL refuses one in a query: unknown, not a 500.
+    if not write_key or "\x00" in write_key:
+        return None
+    return Source.objects.filter(write_key=write_key).first()
 
 
 def _not_found() -> HttpResponse:

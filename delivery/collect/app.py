@@ -210,6 +210,8 @@ async def read_events(
 async def authenticate(write_key: str | None) -> SourceKey:
     if not write_key:
         raise BadRequest(MISSING_KEY, field="writeKey", status=401)
+    if "\x00" in write_key:  # no write key has one, and PostgreSQL refuses it in a query
+        raise BadRequest("Unknown write key.", field="writeKey", status=401)
     return await lookup(write_key)
 
 

@@ -17,7 +17,9 @@ from delivery.collect.timing import event_time, iso, parse_time
 
 TYPES = ("track", "page", "screen", "identify", "group", "alias")
 OBJECT_FIELDS = ("properties", "traits", "context", "integrations")
-STRING_FIELDS = ("event", "name", "messageId", "groupId", "previousId", "category")
+STRING_FIELDS = ("event", "name", "messageId", "category")
+# A string or a number, stored as a string: analytics-python sends a number it is given for
+# any of them, and stringifies only `userId` and `anonymousId`.
 ID_FIELDS = ("userId", "anonymousId", "groupId", "previousId")
 MAX_ID_LENGTH = 255
 # Calls whose traits RudderStack's SDKs send only in `context.traits`. Not group: there the
@@ -113,10 +115,12 @@ def events_of(data: Any, path_type: str, max_events: int | None = None) -> list[
         message = f"`batch` has {len(batch)} events; send at most {max_events} a request."
         raise BadRequest(message, field="batch", status=413)
     sent_at = data.get("sentAt")
-    if sent_at is None:
-        return batch
     # Server libraries (analytics-python, RudderStack's) stamp `sentAt` on the batch, not
-    # on each event: each event takes it, so its clock can be corrected.
+    # on each event: each event takes it, so its clock can be corrected. Only a readable
+    # time: anything else corrects nothing, and copied into every event (a NUL, a deep or
+    # huge value) it would have every event of the batch rejected for the batch's fault.
+    if parse_time(sent_at) is None:
+        return batch
     return [
         {**event, "sentAt": sent_at} if isinstance(event, dict) and "sentAt" not in event else event
         for event in batch
@@ -133,11 +137,13 @@ def _as_id(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _id_problem(event: dict[str, Any], name: str) -> str | None:
+def _id_problem(
+    event: dict[str, Any], name: str, max_length: int | None = MAX_ID_LENGTH
+) -> str | None:
     value = event.get(name)
     if isinstance(value, bool) or not isinstance(value, str | int | float | None):
         return f"`{name}` must be a string"
-    if isinstance(value, str) and len(value.strip()) > MAX_ID_LENGTH:
+    if max_length is not None and isinstance(value, str) and len(value.strip()) > max_length:
         return f"`{name}` is longer than {MAX_ID_LENGTH} characters"
     return None
 
@@ -152,6 +158,10 @@ def _problem(event: dict[str, Any], kind: str) -> tuple[str, str] | None:
             return name, f"`{name}` must be a string"
     for name in ("userId", "anonymousId"):
         problem = _id_problem(event, name)
+        if problem:
+            return name, problem
+    for name in ("groupId", "previousId"):
+        problem = _id_problem(event, name, max_length=None)
         if problem:
             return name, problem
     if _as_id(event.get("userId")) is None and _as_id(event.get("anonymousId")) is None:

@@ -46,6 +46,16 @@ def test_every_call_type_is_accepted(client, path):
     assert Event.objects.get(message_id=f"m-{path}").type == path
 
 
+def test_numeric_group_and_previous_ids_as_analytics_python_sends_them_are_stored(client):
+    batch = [
+        {"type": "group", "userId": "u-1", "groupId": 42, "messageId": "m-group"},
+        {"type": "alias", "userId": "u-1", "previousId": 7, "messageId": "m-alias"},
+    ]
+    assert client.post("/v1/batch", json={"batch": batch}).status_code == 200
+    assert Event.objects.get(message_id="m-group").payload["groupId"] == "42"
+    assert Event.objects.get(message_id="m-alias").payload["previousId"] == "7"
+
+
 def test_the_write_key_may_be_sent_in_the_body(daphne_server, source):
     body = track(messageId="m-body", writeKey=source.write_key)
     response = httpx.post(f"{daphne_server}/v1/track", json=body)
@@ -59,6 +69,24 @@ def test_a_missing_or_wrong_write_key_is_401(daphne_server):
     assert wrong.status_code == 401
     assert wrong.json()["fields"] == {"writeKey": "Unknown write key."}
     assert Event.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("where", "key"),
+    [("basic", "\x00"), ("basic", "ab\x00cd"), ("query", "%00"), ("body", "\x00")],
+)
+def test_a_write_key_with_a_nul_is_unknown_not_a_database_error(daphne_server, where, key):
+    # given a key PostgreSQL cannot even compare: it is a 401, never a 503 to retry forever
+    url, headers, body = f"{daphne_server}/v1/track", {}, track()
+    if where == "basic":
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+    elif where == "query":
+        url += f"?writeKey={key}"
+    else:
+        body["writeKey"] = key
+    response = httpx.post(url, json=body, headers=headers)
+    assert response.status_code == 401
+    assert response.json()["fields"] == {"writeKey": "Unknown write key."}
 
 
 def test_a_repeated_message_id_is_stored_once(client):

@@ -82,6 +82,22 @@ def test_a_batch_level_sent_at_corrects_each_event():
     assert accepted[0].payload["timestamp"] == at(timedelta(hours=-1))
 
 
+@pytest.mark.parametrize("sent_at", ["\u0000", "x" * 40_000, [[[[1]]]], 5, "soon"])
+def test_an_unreadable_batch_level_sent_at_is_ignored_and_never_sinks_the_batch(sent_at):
+    # given a batch whose own sentAt is no time (and could not be stored in every event)
+    body = {"sentAt": sent_at, "batch": [track(messageId="m-1"), track(messageId="m-2")]}
+
+    # when
+    accepted, rejected = check_events(
+        events_of(body, "batch"), "batch", RECEIVED_AT, scan_nul=True, max_event_bytes=32_000
+    )
+
+    # then every event is stored, without it, timed at receipt
+    assert not rejected and [a.message_id for a in accepted] == ["m-1", "m-2"]
+    assert all("sentAt" not in a.payload for a in accepted)
+    assert accepted[0].payload["timestamp"] == RECEIVED_AT
+
+
 def test_original_timestamp_without_sent_at_is_not_trusted():
     assert stored(track(originalTimestamp=at(timedelta(hours=-3))))["timestamp"] == RECEIVED_AT
 
@@ -168,6 +184,22 @@ def test_an_event_with_neither_id_is_rejected_naming_both_fields():
 @pytest.mark.parametrize("value", [True, {"id": 1}, [1]])
 def test_an_id_of_another_type_is_rejected(value):
     assert rejection(track(userId=value))[0] == "userId"
+
+
+def test_numeric_group_and_previous_ids_become_strings():
+    # analytics-python sends `group("u-1", 42)` and `alias(7, "u-1")` with JSON numbers
+    group = stored({"type": "group", "userId": "u-1", "groupId": 42})
+    alias = stored({"type": "alias", "userId": "u-1", "previousId": 7})
+
+    assert group["groupId"] == "42" and alias["previousId"] == "7"
+
+
+@pytest.mark.parametrize("value", [True, ["g"], {"id": "g"}])
+def test_a_group_id_of_another_type_is_rejected(value):
+    assert rejection({"type": "group", "userId": "u-1", "groupId": value}) == (
+        "groupId",
+        "`groupId` must be a string",
+    )
 
 
 def test_a_retried_event_without_message_id_keeps_its_id_though_sent_at_changed():

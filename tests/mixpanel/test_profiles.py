@@ -75,6 +75,12 @@ def test_a_created_that_is_not_a_date_keeps_its_own_name_with_a_warning() -> Non
     ]
 
 
+def test_a_created_before_year_one_in_utc_keeps_its_own_name_with_a_warning() -> None:
+    _, to_set_once, warnings = _split({"createdAt": "0001-01-01T00:00:00+01:00"})
+    assert to_set_once == {"createdAt": "0001-01-01T00:00:00+01:00"}
+    assert len(warnings) == 1 and "not a date Signal can read" in warnings[0]
+
+
 def test_the_source_traits_are_not_modified() -> None:
     traits = {"address": {"city": "Paris", "zip": "75001"}, "createdAt": 1733052600}
     split_traits(traits, SPEC)
@@ -98,6 +104,9 @@ def test_the_source_traits_are_not_modified() -> None:
         (float("nan"), None),
         (float("inf"), None),
         ({"date": "2024-01-15"}, None),
+        ("0001-01-01T00:00:00+01:00", None),  # before year 1 in UTC
+        ("9999-12-31T23:59:59-01:00", None),  # after year 9999 in UTC
+        ("0001-01-01T00:00:00-01:00", "0001-01-01T01:00:00"),
     ],
 )
 def test_dates_are_read_as_mixpanel_reads_them(value: Any, expected: str | None) -> None:

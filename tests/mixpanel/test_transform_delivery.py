@@ -52,7 +52,17 @@ def test_a_naive_timestamp_is_read_as_utc() -> None:
     assert props(run(event(timestamp="2026-11-28T11:30:00.123")))["time"] == 1795865400123
 
 
-@pytest.mark.parametrize("stamp", ["yesterday", "", 1795865400, "1965-01-01T00:00:00Z"])
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "yesterday",
+        "",
+        1795865400,
+        "1965-01-01T00:00:00Z",
+        "0001-01-01T00:00:00+01:00",  # no UTC time: a year before 1
+        "9999-12-31T23:59:59-01:00",  # no UTC time: a year after 9999
+    ],
+)
 def test_an_unusable_timestamp_is_rejected(stamp: object) -> None:
     outcome = run(event(timestamp=stamp))
     assert (outcome.status, outcome.field) == ("rejected", "timestamp")

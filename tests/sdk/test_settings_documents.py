@@ -82,6 +82,13 @@ def test_rudderstack_source_config_for_an_unknown_write_key_is_404(client, sourc
     assert client.get("/sourceConfig/").status_code == 404
 
 
+def test_a_write_key_with_a_nul_is_unknown_to_both_settings_documents(client, source):
+    nul = base64.b64encode(b"\x00:").decode()
+    assert client.get("/v1/projects/%00/settings").status_code == 404
+    assert client.get("/sourceConfig/", {"writeKey": "\x00"}).status_code == 404
+    assert client.get("/sourceConfig/", HTTP_AUTHORIZATION=f"Basic {nul}").status_code == 404
+
+
 @pytest.mark.parametrize("path", ["/v1/projects/KEY/settings", "/sourceConfig/"])
 def test_the_settings_preflight_allows_the_authorization_header(client, path):
     response = client.options(

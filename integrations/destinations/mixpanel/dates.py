@@ -9,7 +9,6 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-FORMAT = "%Y-%m-%dT%H:%M:%S"
 # Epoch values from 1e11 up are milliseconds: 1e11 seconds is the year 5138, 1e11 ms is 1973.
 _MS_FROM = 100_000_000_000
 # Digit strings of 9 or more digits are epochs too (9 digits is 1973 on); shorter ones such as
@@ -18,8 +17,11 @@ _EPOCH_DIGITS = re.compile(r"\d{9,15}(?:\.\d+)?")
 
 
 def mixpanel_time(when: datetime) -> str:
-    """An aware datetime as Mixpanel's date format, in UTC, to the second."""
-    return (when if when.tzinfo is UTC else when.astimezone(UTC)).strftime(FORMAT)
+    """An aware datetime as Mixpanel's date format, in UTC, to the second.
+
+    Not strftime's `%Y`: on Linux it writes the year 1 as `1`, not `0001`."""
+    utc = when if when.tzinfo is UTC else when.astimezone(UTC)
+    return utc.replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def _from_epoch(value: float) -> str | None:
@@ -34,7 +36,7 @@ def to_mixpanel_date(value: Any) -> str | None:
     """`value` as a Mixpanel date, or None when it is not one Signal can read.
 
     Reads ISO 8601 strings (any offset; naive means UTC; a bare day stays a day), and epoch
-    seconds or milliseconds as numbers or digit strings.
+    seconds or milliseconds as numbers or digit strings; not a time UTC cannot hold.
     """
     if isinstance(value, bool):
         return None
@@ -52,6 +54,8 @@ def to_mixpanel_date(value: Any) -> str | None:
             return None
     try:
         when = datetime.fromisoformat(text)
+        return mixpanel_time(when if when.tzinfo else when.replace(tzinfo=UTC))
     except ValueError:
         return None
-    return mixpanel_time(when if when.tzinfo else when.replace(tzinfo=UTC))
+    except OverflowError:  # `0001-01-01T00:00:00+01:00` is a year before 1 in UTC
+        return None

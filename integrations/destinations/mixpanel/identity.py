@@ -138,7 +138,10 @@ def event_time(event: dict[str, Any]) -> datetime:
         when = datetime.fromisoformat(raw)
     except ValueError:
         raise EventProblem("timestamp", f'timestamp "{raw[:40]}" is not ISO 8601')
-    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    try:
+        when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    except OverflowError:  # `0001-01-01T00:00:00+01:00`: a year UTC cannot hold
+        raise EventProblem("timestamp", f'timestamp "{raw[:40]}" is outside the calendar')
     if when < EARLIEST:
         raise EventProblem("timestamp", "timestamp is before 1971, which Mixpanel refuses")
     return when
