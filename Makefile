@@ -5,7 +5,7 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint format bench install install-test clean
+.PHONY: run test lint format bench chaos install install-test clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "Signal needs Python 3.11 or newer on PATH."; exit 1; }
@@ -36,6 +36,13 @@ test: install-test
 bench: install-test
 	$(BIN)/python -m pytest tests/bench/test_transform_bench.py -s $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/bench/test_pipeline_bench.py -s $(PYTEST_ARGS)
+
+# Load through the collection API while workers and web servers are SIGKILLed, Redis restarts
+# empty, PostgreSQL stops and Mixpanel fails; prints sent/acknowledged/delivered/duplicates,
+# the faults and the longest recovery (tests/chaos/run.py). `make test` runs a short mode.
+CHAOS_SECONDS ?= 300
+chaos: install-test
+	$(BIN)/python -m tests.chaos.run --duration $(CHAOS_SECONDS) $(CHAOS_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -38,6 +38,11 @@ Sendable = DeliveryRow | Delivery
 TIME_BUDGET_SECONDS = 60.0
 LINGER_SECONDS = 0.2
 LINGER_ROWS = 100
+# A round that cannot write what the destination answered (PostgreSQL went away) keeps the
+# answers and writes them once the database is back, for this long: otherwise its rows would
+# be sent again when their lease ends, though the destination already has them.
+RECORD_RETRY_SECONDS = 60.0
+DATABASE_GONE = (OperationalError, InterfaceError)
 
 
 def backoff_seconds(attempts: int) -> float:
@@ -131,6 +136,7 @@ class Round:
         self.verdicts = {row.id: Verdict() for row in rows}
         self.auth_error = ""
         self.stopped = False
+        self.unrecorded: list[tuple[Batch, SendResult]] = []  # tries the database missed
 
     def run(self) -> bool:
         """Returns False when the destination refused our credentials."""
@@ -146,7 +152,10 @@ class Round:
         # Rows not tried because the lease lapsed are left as they are: due when it ends.
         touched = [r for r in self.rows if self.verdicts[r.id].tries or self.verdicts[r.id].held]
         until = self.lease.until if self.lease else None
-        finish(self.integration, touched, self.verdicts, self.auth_error, until)
+        # Only a leased round waits for the database (the test event answers a web request).
+        patience = RECORD_RETRY_SECONDS if self.lease else 0.0
+        persist(self.record_unrecorded, patience)
+        finish(self.integration, touched, self.verdicts, self.auth_error, until, patience)
         return not self.auth_error
 
     def may_send(self) -> bool:
@@ -166,13 +175,24 @@ class Round:
             return
         items = [entry.item for entry in batch.entries]
         result: SendResult = self.destination.send(get_client(), self.config, batch.endpoint, items)
-        record_attempt(self.integration, batch, result)
+        self.unrecorded.append((batch, result))
+        if len(self.unrecorded) == 1:  # none older waits for the database: record it now
+            try:
+                self.record_unrecorded()
+            except DATABASE_GONE as exc:
+                log.warning("could not record an attempt, kept for later: %s", exc)
         for entry in batch.entries:
             verdict = self.verdicts[entry.delivery.id]
             verdict.tries += 1
             verdict.status_code, verdict.latency_ms = result.status_code, result.latency_ms
             verdict.endpoint = batch.endpoint
         self.apply(batch, result)
+
+    def record_unrecorded(self) -> None:
+        """Store the tries not stored yet, oldest first."""
+        while self.unrecorded:
+            record_attempt(self.integration, *self.unrecorded[0])
+            self.unrecorded.pop(0)
 
     def apply(self, batch: Batch, result: SendResult) -> None:
         kind = result.kind
@@ -229,12 +249,14 @@ def finish(
     verdicts: dict[int, Verdict],
     auth_error: str,
     until: datetime | None = None,
+    patience: float = 0.0,
 ) -> None:
     """Write every delivery's new state, flag the integration on auth errors, broadcast.
 
     Rows that end in the same state are written with one UPDATE each: a round of 2000
     deliveries is usually one or two statements, not 2000. With `until` (the lease's end)
     only rows still held under it are written: one another sender took is that sender's.
+    While the database is away the write is tried again for `patience` seconds.
     """
     now = timezone.now()
     window = timedelta(seconds=settings.SIGNAL_RETRY_WINDOW_SECONDS)
@@ -249,12 +271,32 @@ def finish(
     for row in rows:
         apply_verdict(row, verdicts[row.id], now, window, next_retry)
         groups.setdefault(state_key(row, bool(verdicts[row.id].tries)), []).append(row.id)
-    with transaction.atomic():
-        for key, ids in groups.items():
-            write_state(dict(zip(STATE_FIELDS, key, strict=True)), ids, now, until)
-        if auth_error:
-            Integration.objects.filter(id=integration.id).update(auth_error=auth_error)
+
+    def write() -> None:
+        with transaction.atomic():
+            for key, ids in groups.items():
+                write_state(dict(zip(STATE_FIELDS, key, strict=True)), ids, now, until)
+            if auth_error:
+                Integration.objects.filter(id=integration.id).update(auth_error=auth_error)
+
+    persist(write, patience)
     broadcast_deliveries(rows)
+
+
+def persist(write: Callable[[], None], patience: float) -> None:
+    """Run `write`; while the database is away, again on a new connection until it is back,
+    for `patience` seconds at most. Safe to repeat: the rows are written only while held."""
+    deadline, pause = time.monotonic() + patience, 0.25
+    while True:
+        try:
+            return write()
+        except DATABASE_GONE as exc:
+            if time.monotonic() + pause > deadline:
+                raise
+            log.warning("the database is unavailable (%s); writing again in %.2f s", exc, pause)
+        connection.close()
+        time.sleep(pause)
+        pause = min(pause * 2, 1.0)
 
 
 STATE_FIELDS = (

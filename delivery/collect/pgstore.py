@@ -12,13 +12,16 @@ each request's events are inserted on their own, so one bad request never fails 
 
 import asyncio
 import logging
+import time
 from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.db import connections
-from psycopg import DataError, IntegrityError, OperationalError, ProgrammingError
+from psycopg import AsyncConnection, DataError, IntegrityError, OperationalError, ProgrammingError
 from psycopg.errors import ProgramLimitExceeded
 from psycopg_pool import AsyncConnectionPool
 
@@ -35,27 +38,86 @@ GROUP_BYTES = 16 * 1024 * 1024
 WRITERS = 2
 
 log = logging.getLogger("signal.collect")
+# When PostgreSQL goes away, a pool keeps reconnecting on its own with a backoff that doubles
+# without bound, and a request waited up to 30 s for one of its connections: clients timed
+# out instead of hearing a 503, and the collector came back only when that backoff allowed.
+# So a pool whose connection fails is dropped, the next request opens a new one (a refused
+# connection fails at once), and for a moment after a failed open requests fail at once.
+CONNECT_SECONDS = 3  # libpq's connect_timeout, and the longest wait for a pooled connection
+REOPEN_AFTER_SECONDS = 0.5
 _pool: AsyncConnectionPool | None = None
 _opening = asyncio.Lock()
+_failed_at = float("-inf")  # time.monotonic() of the last pool that could not open
+_closing: set[asyncio.Task] = set()  # dropped pools closing (the loop keeps weak references)
+
+
+class Unavailable(OperationalError):
+    """PostgreSQL could not be reached a moment ago: the request is answered 503 at once."""
+
+
+def _params() -> dict:
+    params = connections["default"].get_connection_params()
+    # Django's own cursor class and adapters are for its synchronous connections.
+    for name in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(name, None)
+    return {**params, "autocommit": True, "connect_timeout": CONNECT_SECONDS}
 
 
 async def pool() -> AsyncConnectionPool:
-    global _pool
+    global _pool, _failed_at
     async with _opening:
         if _pool is None:
-            params = connections["default"].get_connection_params()
-            # Django's own cursor class and adapters are for its synchronous connections.
-            for name in ("cursor_factory", "context", "prepare_threshold"):
-                params.pop(name, None)
-            created = AsyncConnectionPool(
-                kwargs={**params, "autocommit": True},
-                min_size=2,
-                max_size=settings.SIGNAL_COLLECT_THREADS,
-                open=False,
-            )
-            await created.open(wait=True, timeout=10)
-            _pool = created
+            if time.monotonic() - _failed_at < REOPEN_AFTER_SECONDS:
+                raise Unavailable("the database could not be reached a moment ago")
+            try:
+                _pool = await _open(_params())
+            except Exception:
+                _failed_at = time.monotonic()
+                raise
     return _pool
+
+
+async def _open(params: dict) -> AsyncConnectionPool:
+    # One direct connection first: a server that is down refuses it at once, where the pool
+    # would retry until its timeout.
+    await (await AsyncConnection.connect(**params)).close()
+    created = AsyncConnectionPool(
+        kwargs=params,
+        min_size=2,
+        max_size=settings.SIGNAL_COLLECT_THREADS,
+        timeout=CONNECT_SECONDS,
+        open=False,
+    )
+    try:
+        await created.open(wait=True, timeout=CONNECT_SECONDS)
+    except BaseException:
+        await created.close()
+        raise
+    return created
+
+
+def _discard(broken: AsyncConnectionPool) -> None:
+    """Drop a pool whose server went away (unless already replaced); it closes meanwhile."""
+    global _pool
+    if _pool is broken:
+        _pool = None
+        task = asyncio.get_running_loop().create_task(broken.close())
+        _closing.add(task)
+        task.add_done_callback(_closing.discard)
+
+
+@asynccontextmanager
+async def connection() -> AsyncIterator[AsyncConnection]:
+    """A pooled connection; a failure of the connection itself drops its pool."""
+    current = await pool()
+    try:
+        async with current.connection() as conn:
+            yield conn
+    except ProgramLimitExceeded:  # too much data in one statement: the connection is fine
+        raise
+    except OperationalError:
+        _discard(current)
+        raise
 
 
 async def source_for(write_key: str) -> SourceKey | None:
@@ -63,7 +125,7 @@ async def source_for(write_key: str) -> SourceKey | None:
     hit, source = sources.get(write_key)
     if hit:
         return source
-    async with (await pool()).connection() as conn:
+    async with connection() as conn:
         cursor = await conn.execute(
             "SELECT id, kind FROM integrations_source WHERE write_key = %s", [write_key]
         )
@@ -168,11 +230,11 @@ def _settle(group: list[_Request], error: BaseException | None = None) -> None:
 
 
 async def _insert(rows: list[dict]) -> None:
-    """One statement; retried once on a connection the server dropped (the pool replaces it)."""
+    """One statement; retried once on a connection the server dropped (on a new pool)."""
     sql, params = prepared_insert(Event, rows, ("source_id", "message_id"))
     for attempt in range(2):
         try:
-            async with (await pool()).connection() as conn:
+            async with connection() as conn:
                 await conn.execute(sql, params, binary=True)
             return
         except ProgramLimitExceeded:

@@ -27,9 +27,10 @@ def fresh_pool():
     if connection.vendor != "postgresql":
         pytest.skip("group commit is the PostgreSQL store")
     pgstore._pool, pgstore.writer = None, pgstore.GroupWriter()
-    pgstore._opening = asyncio.Lock()
+    pgstore._opening, pgstore._failed_at = asyncio.Lock(), float("-inf")
     yield
     pgstore._pool, pgstore.writer = None, pgstore.GroupWriter()
+    pgstore._failed_at = float("-inf")
 
 
 @pytest.fixture
@@ -101,10 +102,10 @@ def test_many_concurrent_clients_each_get_200_for_events_in_the_database(daphne_
     assert Event.objects.filter(message_id__startswith="c-").count() == 200
 
 
-def test_the_collector_answers_503_when_the_database_cannot_take_the_events(fresh_pool):
+def test_the_collector_answers_503_when_the_database_cannot_take_the_events(
+    fresh_pool, monkeypatch
+):
     # given a known write key, and a database the collector cannot reach
-    from psycopg_pool import AsyncConnectionPool
-
     from delivery.collect.app import collect
 
     source = Source.objects.create(name="Website")
@@ -119,8 +120,10 @@ def test_the_collector_answers_503_when_the_database_cannot_take_the_events(fres
     async def send(message: dict) -> None:
         sent.append(message)
 
+    unreachable = {"host": "127.0.0.1", "port": 1, "connect_timeout": 3, "autocommit": True}
+    monkeypatch.setattr(pgstore, "_params", lambda: unreachable)
+
     async def post() -> None:
-        pgstore._pool = AsyncConnectionPool("host=127.0.0.1 port=1", open=False)
         scope = {
             "type": "http",
             "method": "POST",
