@@ -243,3 +243,27 @@ def test_a_nul_in_the_json_is_refused_at_its_field_never_a_500(staff_client: Cli
     assert response.status_code == 400
     [error] = response.context["errors"]
     assert error["path"] == "description" and "NUL" in error["message"]
+
+
+def test_a_received_event_with_a_huge_number_previews_as_fan_out_maps_it(
+    staff_client: Client, integration
+):
+    from delivery.models import Delivery, Event
+    from tests.delivery.helpers import accept
+
+    big = {"messageId": "m-big", "type": "track", "event": "Big", "properties": {"n": 1e20}}
+    event = Event.objects.get(source=accept(big))
+    Delivery.objects.create(event=event, integration=integration)
+
+    response = staff_client.post(
+        url(integration),
+        {
+            "sample": f"event:{event.pk}",
+            "action": "preview",
+            "revision": 1,
+            "blueprint": blueprints.pretty(integration.blueprint),
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.context["preview"]["saved"]["decision"] in ("deliver", "suppressed")
