@@ -272,15 +272,32 @@ def finish(
         apply_verdict(row, verdicts[row.id], now, window, next_retry)
         groups.setdefault(state_key(row, bool(verdicts[row.id].tries)), []).append(row.id)
 
+    recovered = any(row.status == Delivery.DELIVERED for row in rows)
+
     def write() -> None:
         with transaction.atomic():
             for key, ids in groups.items():
                 write_state(dict(zip(STATE_FIELDS, key, strict=True)), ids, now, until)
             if auth_error:
                 Integration.objects.filter(id=integration.id).update(auth_error=auth_error)
+            if recovered:
+                retry_backed_off(integration.id, now)
 
     persist(write, patience)
     broadcast_deliveries(rows)
+
+
+def retry_backed_off(integration_id: int, now: datetime) -> int:
+    """The destination took a delivery, so it is up again: deliveries waiting out a backoff
+    for a transient failure are due now, rather than up to a minute later.
+
+    Only rows due beyond any lease's end are moved: a row a sender holds has its
+    `next_attempt_at` at most one lease ahead (delivery.lease), so it is never touched.
+    """
+    horizon = now + timedelta(seconds=settings.SIGNAL_SEND_LEASE_SECONDS + 1)
+    return Delivery.objects.filter(
+        integration_id=integration_id, status=Delivery.RETRYING, next_attempt_at__gt=horizon
+    ).update(next_attempt_at=now, updated_at=now)
 
 
 def persist(write: Callable[[], None], patience: float) -> None:
