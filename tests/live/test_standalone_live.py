@@ -13,8 +13,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.delivery.helpers import track
-from tests.support.fake_mixpanel_fixtures import API_SECRET, TOKEN
-from tests.support.standalone import Standalone, running_standalone, standalone_env
+from tests.support.standalone import (
+    Standalone,
+    install_mixpanel,
+    running_standalone,
+    standalone_env,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -29,27 +33,11 @@ def standalone(tmp_path, fake_mixpanel) -> Iterator[Standalone]:
         yield server
 
 
-def install_mixpanel(server: Standalone) -> int:
-    token = server.manage("create_api_token", "live")
-    response = httpx.post(
-        f"{server.url}/v1/admin/integration-catalog/mixpanel/install",
-        headers={"Authorization": f"Bearer {token}"},
-        json={
-            "name": "Mixpanel",
-            "variant": "default",
-            "config": {"project_token": TOKEN, "api_secret": API_SECRET},
-            "delivery_mode": "server_side",
-        },
-    )
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
-
-
 def test_a_delivery_by_the_worker_thread_reaches_a_websocket_of_the_same_process(
     standalone: Standalone, page: Page
 ):
     # given standalone Signal with Mixpanel installed and its printed admin password
-    integration_id = install_mixpanel(standalone)
+    integration_id = install_mixpanel(standalone, "live")
     password = standalone.printed(r"password '([^']+)'")
     write_key = standalone.printed(r"write key is (\S+)")
     frames: list[dict] = []

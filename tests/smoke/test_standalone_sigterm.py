@@ -18,29 +18,17 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.delivery.helpers import track
-from tests.support.fake_mixpanel_fixtures import API_SECRET, TOKEN
 from tests.support.stack import wait_until
-from tests.support.standalone import Standalone, running_standalone, standalone_env
+from tests.support.standalone import (
+    Standalone,
+    install_mixpanel,
+    running_standalone,
+    standalone_env,
+)
 
 pytestmark = pytest.mark.slow
 SOCKETS = 3
 CRASH_SIGNS = ("Segmentation fault", "Fatal Python error", "Traceback")
-
-
-def install_mixpanel(server: Standalone) -> int:
-    token = server.manage("create_api_token", "sigterm")
-    response = httpx.post(
-        f"{server.url}/v1/admin/integration-catalog/mixpanel/install",
-        headers={"Authorization": f"Bearer {token}"},
-        json={
-            "name": "Mixpanel",
-            "variant": "default",
-            "config": {"project_token": TOKEN, "api_secret": API_SECRET},
-            "delivery_mode": "server_side",
-        },
-    )
-    assert response.status_code == 201, response.text
-    return response.json()["id"]
 
 
 def log_in(server: Standalone) -> str:
@@ -73,7 +61,7 @@ def test_sigterm_while_a_live_events_socket_is_open_stops_cleanly(tmp_path, fake
     env = standalone_env(tmp_path / "var", fake_mixpanel.url)
     frames: list[dict] = []
     with running_standalone(env) as server, ExitStack() as sockets:
-        integration_id = install_mixpanel(server)
+        integration_id = install_mixpanel(server, "sigterm")
         write_key = server.printed(r"write key is (\S+)")
         address = (
             f"ws://{server.url.removeprefix('http://')}/ws/integrations/{integration_id}/live/"

@@ -11,6 +11,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
+from tests.support.fake_mixpanel_fixtures import API_SECRET, TOKEN
 from tests.support.processes import ROOT, free_port, wait_for_port
 
 
@@ -95,3 +98,21 @@ def running_standalone(env: dict[str, str]) -> Iterator[Standalone]:
     finally:
         server.stop()
         reader.join(timeout=5)
+
+
+def install_mixpanel(server: Standalone, token_name: str) -> int:
+    """Install Mixpanel (default variant, the fake's credentials) through the Management API
+    of a running standalone; returns the integration's id."""
+    token = server.manage("create_api_token", token_name)
+    response = httpx.post(
+        f"{server.url}/v1/admin/integration-catalog/mixpanel/install",
+        headers={"Authorization": f"Bearer {token}"},
+        json={
+            "name": "Mixpanel",
+            "variant": "default",
+            "config": {"project_token": TOKEN, "api_secret": API_SECRET},
+            "delivery_mode": "server_side",
+        },
+    )
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
