@@ -230,7 +230,7 @@ def delivery(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
     _describe(row, timezone.now())
     last = attempts[-1] if attempts else None
     failing = row.status in (Delivery.FAILED, Delivery.RETRYING)
-    hint = hint_for(row, last)
+    what, hint = one_voice(row.said, hint_for(row, last))
     context = _page_context(integration) | {
         "delivery": row,
         "event": row.event,
@@ -240,11 +240,31 @@ def delivery(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
         "last_attempt": last,
         "failing": failing,
         "error_response": _pretty_text(last.response_body) if failing and last else "",
-        # One voice: the fix is shown once, and only when it adds to what happened.
-        "hint": hint if hint and hint not in row.said else None,
+        "what_happened": what,
+        "hint": hint,
         "replayable": row.status == Delivery.FAILED and bool(row.operations),
     }
     return render(request, "integrations/delivery.html", context)
+
+
+def one_voice(error: str, hint: str | None) -> tuple[str, str | None]:
+    """What happened and how to fix it, each said once.
+
+    Errors often carry their own advice and hints often restate the error, so: what happened
+    is the error's first sentence (or the hint's sentence that quotes it), and the fix is the
+    hint's sentences that say something new.
+    """
+    sentences = _sentences(hint or "")
+    if not error:
+        return "", " ".join(sentences) or None
+    quoting = [s for s in sentences if error.rstrip(".") in s]
+    what = quoting[0] if quoting else _sentences(error)[0] if hint else error
+    fix = [s for s in sentences if s != what and s.rstrip(".") not in what]
+    return what, " ".join(fix) or None
+
+
+def _sentences(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if part.strip()]
 
 
 def _attempt_view(attempt: Attempt, row: Delivery) -> dict[str, Any]:
@@ -355,8 +375,7 @@ def test_event_message(row: Delivery) -> tuple[int, str]:
 
 def _unsaid(hint: str, text: str) -> str:
     """The hint's sentences the text does not already say (the error often names the fix)."""
-    sentences = [part.strip() for part in re.split(r"(?<=\.)\s+", hint) if part.strip()]
-    return " ".join(s for s in sentences if s.rstrip(".") not in text)
+    return " ".join(s for s in _sentences(hint) if s.rstrip(".") not in text)
 
 
 def _answer(attempt: Attempt) -> str:
