@@ -363,13 +363,12 @@ def test_event_message(row: Delivery) -> tuple[int, str]:
     if row.status == Delivery.DELIVERED:
         return messages.SUCCESS, f"Test event delivered: {answer}"
     if row.status == Delivery.FAILED:
-        hint = hint_for(row, attempt)
+        what, fix = one_voice(said(row), hint_for(row, attempt))
         text = f"Test event failed (no retries): {answer}"
-        error = said(row)
-        if attempt and error and error not in answer:
-            text += f" — {error}"
-        new = _unsaid(hint or "", text)
-        return messages.ERROR, f"{text}. {new}" if new else text
+        if attempt and what and what.rstrip(".") not in answer:
+            text += f" — {what.rstrip('.')}"
+        fix = _unsaid(fix or "", text)
+        return messages.ERROR, f"{text}. {fix}" if fix else text
     return messages.WARNING, f"Test event {row.status}: {row.error or answer}"
 
 
