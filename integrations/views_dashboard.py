@@ -216,6 +216,16 @@ def ago(moment: datetime | None, now: datetime) -> str:
     return ""
 
 
+def _due_in(moment: datetime | None, now: datetime) -> str:
+    """ "in 40 s", "in 3 min", or "due now" for a next try."""
+    if moment is None:
+        return ""
+    seconds = (moment - now).total_seconds()
+    if seconds < 1:
+        return "due now"
+    return f"in {int(seconds)} s" if seconds < 90 else f"in {round(seconds / 60)} min"
+
+
 # One delivery
 
 
@@ -227,7 +237,8 @@ def delivery(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
     )
     attempts = list(row.http_attempts.order_by("created_at", "id"))
     row.trail = attempts
-    _describe(row, timezone.now())
+    now = timezone.now()
+    _describe(row, now)
     last = attempts[-1] if attempts else None
     failing = row.status in (Delivery.FAILED, Delivery.RETRYING)
     what, hint = one_voice(row.said, hint_for(row, last))
@@ -241,6 +252,7 @@ def delivery(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
         "failing": failing,
         "error_response": _pretty_text(last.response_body) if failing and last else "",
         "what_happened": what,
+        "next_try_in": _due_in(row.next_attempt_at, now),
         "hint": hint,
         "replayable": row.status == Delivery.FAILED and bool(row.operations),
     }

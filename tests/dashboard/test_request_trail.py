@@ -294,3 +294,14 @@ def test_a_test_event_refused_for_its_secret_names_the_fix_once(staff_client, mi
     mixpanel_at_fake.script(status=401, path="/track", body={"error": "Invalid credentials"})
     message = send_test_message(staff_client, integration)
     assert message.count("Project Settings > Access Keys") == 1, message
+
+
+def test_a_retrying_delivery_says_when_it_is_tried_next(staff_client, mixpanel_at_fake):
+    integration = mixpanel("retail")
+    mixpanel_at_fake.script(status=503, path="/track", body="unavailable", times=1)
+    deliver(integration, track())
+    row = Delivery.objects.get(integration=integration)
+    assert row.status == Delivery.RETRYING
+    html = page(staff_client, row)
+    next_try = text(html.split('data-testid="next-try">')[1].split("</p>")[0])
+    assert re.fullmatch(r"Next try \w+ \d+, [\d:]+ \((in \d+ s|due now)\)\.", next_try), next_try
