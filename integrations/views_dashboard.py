@@ -177,6 +177,7 @@ def _describe(row: Delivery, now: datetime) -> None:
     row.neutral = row.status in NEUTRAL
     row.said = said(row)
     row.ago = ago(row.created_at, now)
+    row.changed_ago = ago(row.updated_at, now)
 
 
 def event_label(event: Any) -> str:
