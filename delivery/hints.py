@@ -14,10 +14,10 @@ SECRET = (
     "paste it into this integration's settings."
 )
 SECRET_THEN_RESIDENCY = (
-    " If the secret is right, check eu_data_residency: US and EU endpoints are completely separate."
+    " If the secret is right, check EU Data Residency: US and EU endpoints are completely separate."
 )
 RESIDENCY = (
-    "Data missing in an EU project? Check eu_data_residency in this integration's settings: "
+    "Data missing in an EU project? Check EU Data Residency in this integration's settings: "
     "US and EU endpoints are completely separate, and the project token belongs to one region."
 )
 REVENUE = (
@@ -29,7 +29,7 @@ IDENTITY = (
 )
 FIELD = "Mixpanel refused the field `{field}`: {message}. Fix it in the event or the blueprint."
 MALFORMED = (
-    "Mixpanel refused the request as malformed (400): its full error response is below. Fix "
+    "Mixpanel refused the request as malformed (400): its full response says which part. Fix "
     "the event or the blueprint, then replay."
 )
 STATUS_ZERO = "Mixpanel refused the event (status 0): {error}. Fix the event, then replay."

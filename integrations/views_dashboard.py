@@ -1,12 +1,13 @@
 """An integration's dashboard, delivery log, delivery page, replay and "Send test event"."""
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,22 +52,43 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
 
 # The delivery log
 
+# The statuses whose status code and latency describe where the delivery stands now; a queued
+# one (new, or replayed) has no current answer, whatever its earlier attempts got.
+ANSWERED = (Delivery.DELIVERED, Delivery.RETRYING, Delivery.FAILED)
+# Not sent by choice (consent, a blueprint rule): a reason, not an error.
+NEUTRAL = (Delivery.SUPPRESSED, Delivery.FILTERED)
+STATUS_NAMES = [s for s, _ in Delivery.STATUSES]
+# Only what the log row shows of each request; the bodies stay on the delivery page.
+TRAIL_FIELDS = ("id", "endpoint", "status_code", "latency_ms", "kind", "created_at")
+
 
 @staff_required
 def deliveries(request: HttpRequest, pk: int) -> HttpResponse:
     integration, _ = _integration_or_404(pk)
-    rows = Delivery.objects.filter(integration=integration).select_related("event")
+    trail = Attempt.objects.only(*TRAIL_FIELDS).order_by("created_at", "id")
+    rows = (
+        Delivery.objects.filter(integration=integration)
+        .select_related("event")
+        .prefetch_related(Prefetch("http_attempts", queryset=trail, to_attr="trail"))
+    )
     rows, filters, problems = filter_log(rows, request.GET)
-    page = Paginator(rows.order_by("-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    paginator = Paginator(rows.order_by("-id"), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    problems += _page_problem(request.GET.get("page", ""), page.number)
+    now = timezone.now()
+    for row in page.object_list:
+        _describe(row, now)
     failed = Delivery.objects.filter(integration=integration, status=Delivery.FAILED).count()
     context = _page_context(integration) | {
         "page": page,
+        "total": f"{paginator.count:,}",
         "filters": filters,
         "filtered": any(filters.values()),
         "problems": problems,
-        "statuses": [s for s, _ in Delivery.STATUSES],
+        "statuses": STATUS_NAMES,
         "endpoints": ENDPOINTS,
         "failed_count": failed,
+        "failed_shown": f"{failed:,}",
     }
     return render(request, "integrations/deliveries.html", context)
 
@@ -74,27 +96,61 @@ def deliveries(request: HttpRequest, pk: int) -> HttpResponse:
 def filter_log(
     rows: QuerySet[Delivery], params: Any
 ) -> tuple[QuerySet[Delivery], dict[str, str], list[str]]:
-    """Apply the log's filters: status, endpoint, event name, and since / from–to."""
+    """Apply the log's filters: status, endpoint, event name, and since / from–to.
+
+    A value no filter knows is named in a problem and dropped from the filters (so the form
+    shows what is really applied), never silently ignored.
+    """
     filters = {k: params.get(k, "").strip() for k in ("status", "endpoint", "q", "since")}
     filters |= {k: params.get(k, "").strip() for k in ("from", "to")}
     problems: list[str] = []
+    for key, known, noun in (
+        ("status", STATUS_NAMES, "status"),
+        ("endpoint", ENDPOINTS, "endpoint"),
+        ("since", list(SINCE), "time range"),
+    ):
+        if filters[key] and filters[key] not in known:
+            problems.append(
+                f"“{filters[key]}” is not a {noun} (choose {', '.join(known)}): "
+                f"showing every {noun}."
+            )
+            filters[key] = ""
     if filters["status"]:
         rows = rows.filter(status=filters["status"])
     if filters["endpoint"]:
-        rows = rows.filter(endpoint=filters["endpoint"])
+        rows = rows.filter(_any_request_to(filters["endpoint"]))
     if filters["q"]:
         q = filters["q"]
         rows = rows.filter(Q(event__name__icontains=q) | Q(destination_event__icontains=q))
-    if filters["since"] in SINCE:
+    if filters["since"]:
         rows = rows.filter(created_at__gte=timezone.now() - SINCE[filters["since"]])
     for key, lookup in (("from", "created_at__gte"), ("to", "created_at__lte")):
         if filters[key]:
             moment = _parse_moment(filters[key])
             if moment is None:
-                problems.append(f"“{filters[key]}” is not a date and time (YYYY-MM-DD HH:MM).")
+                problems.append(
+                    f"“{filters[key]}” is not a date and time (YYYY-MM-DD HH:MM): "
+                    f"the “{key.title()}” filter is not applied."
+                )
+                filters[key] = ""
             else:
                 rows = rows.filter(**{lookup: moment})
     return rows, filters, problems
+
+
+def _any_request_to(endpoint: str) -> Q:
+    """A delivery with any request to the endpoint, made or (not sent yet) planned."""
+    made = Attempt.deliveries.through.objects.filter(
+        delivery_id=OuterRef("pk"), attempt__endpoint=endpoint
+    )
+    return Q(Exists(made)) | Q(endpoint=endpoint) | Q(operations__contains=[{"endpoint": endpoint}])
+
+
+def _page_problem(raw: str, shown: int) -> list[str]:
+    raw = raw.strip()
+    if not raw or raw == str(shown):
+        return []
+    return [f"There is no page “{raw}”: showing page {shown}."]
 
 
 def _parse_moment(text: str) -> datetime | None:
@@ -107,6 +163,70 @@ def _parse_moment(text: str) -> datetime | None:
     return moment
 
 
+def _describe(row: Delivery, now: datetime) -> None:
+    """What a log row or the delivery page shows beside the stored fields."""
+    trail = getattr(row, "trail", None)
+    if trail is None:
+        trail = list(row.http_attempts.order_by("created_at", "id"))
+    row.trail = trail
+    row.label = event_label(row.event)
+    row.same_name = row.destination_event.casefold() == row.label.casefold()
+    row.requests = len(trail) if trail else row.attempts
+    row.answered = row.status in ANSWERED
+    row.replayed = row.status == Delivery.QUEUED and bool(trail)
+    row.neutral = row.status in NEUTRAL
+    row.said = said(row)
+    row.ago = ago(row.created_at, now)
+    row.changed_ago = ago(row.updated_at, now)
+
+
+def event_label(event: Any) -> str:
+    """The event's name; for a page or screen view without one, the path it was viewed at."""
+    if event.name:
+        return event.name
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    if event.type in ("page", "screen"):
+        context = payload.get("context") if isinstance(payload.get("context"), dict) else {}
+        page = context.get("page") if isinstance(context.get("page"), dict) else {}
+        props = payload.get("properties") if isinstance(payload.get("properties"), dict) else {}
+        path = page.get("path") or props.get("path") or payload.get("name")
+        if isinstance(path, str) and path:
+            return path
+    return event.type
+
+
+def said(row: Delivery) -> str:
+    """The delivery's error as it stands: a failure given up on no longer "will retry"."""
+    error = row.error
+    if row.status == Delivery.FAILED:
+        error = error.replace("; will retry", "")
+    return error
+
+
+def ago(moment: datetime | None, now: datetime) -> str:
+    """A short relative time ("just now", "5 min ago", "3 h ago"); empty past a day."""
+    if moment is None:
+        return ""
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h ago"
+    return ""
+
+
+def _due_in(moment: datetime | None, now: datetime) -> str:
+    """ "in 40 s", "in 3 min", or "due now" for a next try."""
+    if moment is None:
+        return ""
+    seconds = (moment - now).total_seconds()
+    if seconds < 1:
+        return "due now"
+    return f"in {int(seconds)} s" if seconds < 90 else f"in {round(seconds / 60)} min"
+
+
 # One delivery
 
 
@@ -117,8 +237,12 @@ def delivery(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
         Delivery.objects.select_related("event"), pk=delivery_id, integration=integration
     )
     attempts = list(row.http_attempts.order_by("created_at", "id"))
+    row.trail = attempts
+    now = timezone.now()
+    _describe(row, now)
     last = attempts[-1] if attempts else None
     failing = row.status in (Delivery.FAILED, Delivery.RETRYING)
+    what, hint = one_voice(row.said, hint_for(row, last))
     context = _page_context(integration) | {
         "delivery": row,
         "event": row.event,
@@ -128,10 +252,32 @@ def delivery(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
         "last_attempt": last,
         "failing": failing,
         "error_response": _pretty_text(last.response_body) if failing and last else "",
-        "hint": hint_for(row, last),
+        "what_happened": what,
+        "next_try_in": _due_in(row.next_attempt_at, now),
+        "hint": hint,
         "replayable": row.status == Delivery.FAILED and bool(row.operations),
     }
     return render(request, "integrations/delivery.html", context)
+
+
+def one_voice(error: str, hint: str | None) -> tuple[str, str | None]:
+    """What happened and how to fix it, each said once.
+
+    Errors often carry their own advice and hints often restate the error, so: what happened
+    is the error's first sentence (or the hint's sentence that quotes it), and the fix is the
+    hint's sentences that say something new.
+    """
+    sentences = _sentences(hint or "")
+    if not error:
+        return "", " ".join(sentences) or None
+    quoting = [s for s in sentences if error.rstrip(".") in s]
+    what = quoting[0] if quoting else _sentences(error)[0] if hint else error
+    fix = [s for s in sentences if s != what and s.rstrip(".") not in what]
+    return what, " ".join(fix) or None
+
+
+def _sentences(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if part.strip()]
 
 
 def _attempt_view(attempt: Attempt, row: Delivery) -> dict[str, Any]:
@@ -145,6 +291,8 @@ def _attempt_view(attempt: Attempt, row: Delivery) -> dict[str, Any]:
             body, shown = json.dumps(mine, ensure_ascii=False), len(mine)
     return {
         "attempt": attempt,
+        # The delivery's own error already says it; the attempt shows only what differs.
+        "error": attempt.error if attempt.error not in row.said else "",
         "request_json": _pretty_text(body),
         "response_json": _pretty_text(attempt.response_body),
         "shown_items": shown,
@@ -181,6 +329,8 @@ def replay(request: HttpRequest, pk: int) -> HttpResponse:
     delivery_id = parse_id(raw)
     if raw and delivery_id is None:
         return HttpResponseBadRequest("delivery_id must be a delivery's number.")
+    if delivery_id is None and request.POST.get("confirm") != "yes":
+        return _confirm_replay_all(request, integration)
     count = outbox.replay(integration, [delivery_id] if delivery_id is not None else None)
     if count:
         noun = "delivery" if count == 1 else "deliveries"
@@ -193,6 +343,20 @@ def replay(request: HttpRequest, pk: int) -> HttpResponse:
     if raw:
         return redirect("integrations:delivery", pk=integration.pk, delivery_id=delivery_id)
     return redirect(_back(request, reverse("integrations:deliveries", args=[integration.pk])))
+
+
+def _confirm_replay_all(request: HttpRequest, integration: Integration) -> HttpResponse:
+    """The step before a bulk replay: how many will be sent again, and a button to do it."""
+    failed = Delivery.objects.filter(integration=integration, status=Delivery.FAILED)
+    count = failed.exclude(operations=[]).count()
+    back = _back(request, reverse("integrations:deliveries", args=[integration.pk]))
+    context = _page_context(integration) | {
+        "count": count,
+        "count_shown": f"{count:,}",
+        "unsendable": failed.count() - count,
+        "back": back,
+    }
+    return render(request, "integrations/replay_confirm.html", context)
 
 
 @staff_required(perm="integrations.change_integration")
@@ -208,16 +372,22 @@ def send_test(request: HttpRequest, pk: int) -> HttpResponse:
 def test_event_message(row: Delivery) -> tuple[int, str]:
     """Mixpanel's answer to the test event: status code and body, or the failure and hint."""
     attempt = row.http_attempts.order_by("-id").first()
-    answer = _answer(attempt) if attempt else row.error
+    answer = _answer(attempt) if attempt else said(row)
     if row.status == Delivery.DELIVERED:
         return messages.SUCCESS, f"Test event delivered: {answer}"
     if row.status == Delivery.FAILED:
-        hint = hint_for(row, attempt)
+        what, fix = one_voice(said(row), hint_for(row, attempt))
         text = f"Test event failed (no retries): {answer}"
-        if attempt and row.error and row.error not in answer:
-            text += f" — {row.error}"
-        return messages.ERROR, f"{text}. {hint}" if hint and hint not in text else text
+        if attempt and what and what.rstrip(".") not in answer:
+            text += f" — {what.rstrip('.')}"
+        fix = _unsaid(fix or "", text)
+        return messages.ERROR, f"{text}. {fix}" if fix else text
     return messages.WARNING, f"Test event {row.status}: {row.error or answer}"
+
+
+def _unsaid(hint: str, text: str) -> str:
+    """The hint's sentences the text does not already say (the error often names the fix)."""
+    return " ".join(s for s in _sentences(hint) if s.rstrip(".") not in text)
 
 
 def _answer(attempt: Attempt) -> str:

@@ -65,7 +65,8 @@ def test_an_admin_sees_an_auth_error_fixes_it_and_replays_a_failed_delivery(
     failed_row.get_by_role("link", name="Order Completed").click()
     expect(page.get_by_test_id("delivery-status")).to_contain_text("failed")
     expect(page.get_by_test_id("error-response")).to_contain_text('"error": "bad event"')
-    expect(page.get_by_test_id("hint")).to_contain_text("bad event")
+    expect(page.get_by_test_id("what-happened")).to_contain_text("bad event")
+    expect(page.get_by_test_id("hint")).to_contain_text("Fix the event, then replay")
     page.screenshot(path=str(artifacts / "delivery.png"), full_page=True)
 
     # when the admin replays it, it is delivered (Mixpanel answers normally now)

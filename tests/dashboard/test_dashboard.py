@@ -401,7 +401,7 @@ def test_replaying_all_failed_deliveries(staff_client, integration):
     html = get(staff_client, "deliveries", integration.pk)
     assert "Replay all failed (3)" in html
     url = reverse("integrations:replay", args=[integration.pk])
-    response = staff_client.post(url, follow=True)
+    response = staff_client.post(url, {"confirm": "yes"}, follow=True)
     assert [str(m) for m in response.context["messages"]] == ["Queued 3 deliveries again."]
     for row in failed:
         row.refresh_from_db()

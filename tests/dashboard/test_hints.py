@@ -22,7 +22,7 @@ def attempt(status_code: int | None, body: object = "", **fields) -> Attempt:
 def test_a_401_says_to_regenerate_the_api_secret():
     hint = hint_for(delivery(Delivery.RETRYING), attempt(401, {"error": "Invalid credentials"}))
     assert "Regenerate the API secret in Project Settings > Access Keys".lower() in hint.lower()
-    assert "eu_data_residency" in hint
+    assert "EU Data Residency" in hint
 
 
 def test_a_401_is_recognised_from_the_delivery_alone():
@@ -31,7 +31,7 @@ def test_a_401_is_recognised_from_the_delivery_alone():
 
 def test_a_403_points_at_the_data_residency_setting():
     hint = hint_for(delivery(), attempt(403, {"error": "project not in this region"}))
-    assert "eu_data_residency" in hint
+    assert "EU Data Residency" in hint
     assert "US and EU endpoints are completely separate" in hint
 
 
