@@ -4,13 +4,15 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import TruncHour, TruncMinute
 from django.http import HttpRequest
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.timesince import timesince
 
 from delivery.models import Delivery
 from delivery.test_event import TEST_SOURCE
@@ -41,7 +43,7 @@ STACK = [
 
 
 def counts(integration: Integration, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Deliveries created in the last hour and day, by status: one aggregate query."""
+    """Deliveries created in the last hour and day, by status, test events left out."""
     now = now or timezone.now()
     hour_ago = now - timedelta(hours=1)
     aggregates = {}
@@ -50,8 +52,8 @@ def counts(integration: Integration, now: datetime | None = None) -> list[dict[s
             "id", filter=Q(status=status, created_at__gte=hour_ago)
         )
         aggregates[f"day_{status}"] = Count("id", filter=Q(status=status))
-    totals = Delivery.objects.filter(
-        integration=integration, created_at__gte=now - timedelta(days=1)
+    totals = real(
+        Delivery.objects.filter(integration=integration, created_at__gte=now - timedelta(days=1))
     ).aggregate(**aggregates)
     return [
         {"status": s, "label": label, "hour": totals[f"hour_{s}"], "day": totals[f"day_{s}"]}
@@ -65,10 +67,12 @@ def chart(integration: Integration, window: str = "day", now: datetime | None = 
     buckets, step, trunc, label_format, label_every = WINDOWS[window]
     starts = bucket_starts(now or timezone.now(), buckets, step)
     rows = (
-        Delivery.objects.filter(
-            integration=integration,
-            created_at__gte=starts[0],
-            status__in=[s for s, _ in STACK],
+        real(
+            Delivery.objects.filter(
+                integration=integration,
+                created_at__gte=starts[0],
+                status__in=[s for s, _ in STACK],
+            )
         )
         .annotate(bucket=trunc("created_at"))
         .values("bucket", "status")
@@ -143,25 +147,207 @@ def nice_max(value: int) -> int:
     return next(f * magnitude for f in (2, 4, 6, 8, 10) if value <= f * magnitude)
 
 
-def health(integration: Integration) -> dict[str, Any]:
-    """OK, Retrying, Auth error (with the fix) or Disabled."""
+HEALTH_WINDOW = timedelta(hours=1)
+WINDOW_TEXT = "the last hour"
+# States under which the last error is news; under any other it is history, shown muted.
+CURRENT_ERROR_STATES = ("failing", "degraded", "auth_error")
+
+
+def real(rows: QuerySet[Delivery]) -> QuerySet[Delivery]:
+    """Deliveries of the site's own events: test events are shown, never counted."""
+    return rows.exclude(event__source__name=TEST_SOURCE)
+
+
+def health(integration: Integration, now: datetime | None = None) -> dict[str, Any]:
+    """The integration's state from what actually happened to its recent deliveries.
+
+    First match wins: disabled, auth error, failing (permanent failures in the window),
+    degraded (deliveries retrying), mostly suppressed, quiet (nothing received), sending
+    (queued, not sent yet), not delivering (all filtered or suppressed) and only then OK.
+    Each state has one sentence of what happened and, where there is one, the fix.
+    """
+    now = now or timezone.now()
     if not integration.enabled:
-        return {
-            "state": "disabled",
-            "label": "Disabled",
-            "detail": "Delivery is paused: events for this integration are not sent.",
-        }
+        return _state(
+            "disabled", "Disabled", "Delivery is paused: events for this integration are not sent."
+        )
     if integration.auth_error:
-        return {"state": "auth_error", "label": "Auth error", "detail": integration.auth_error}
-    retrying = Delivery.objects.filter(integration=integration, status=Delivery.RETRYING).count()
-    if retrying:
-        noun = "delivery is" if retrying == 1 else "deliveries are"
-        return {
-            "state": "retrying",
-            "label": "Retrying",
-            "detail": f"{retrying} {noun} waiting to be sent again.",
-        }
-    return {"state": "ok", "label": "OK", "detail": "Deliveries are flowing normally."}
+        return _state("auth_error", "Auth error", integration.auth_error)
+    rows = real(Delivery.objects.filter(integration=integration))
+    recent = rows.filter(created_at__gte=now - HEALTH_WINDOW)
+    tally = recent.aggregate(
+        received=Count("id"),
+        **{status: Count("id", filter=Q(status=status)) for status, _ in COUNTED},
+        queued=Count("id", filter=Q(status=Delivery.QUEUED)),
+    )
+    return (
+        _failing(rows, now)
+        or _degraded(rows, now)
+        or _mostly_suppressed(integration, recent, tally)
+        or _quiet(rows, tally, now)
+        or _not_delivering(integration, recent, tally, now)
+        or _ok(recent, tally, now)
+    )
+
+
+def _state(state: str, label: str, detail: str, **extra: Any) -> dict[str, Any]:
+    return {"state": state, "label": label, "detail": detail, "fix": ""} | extra
+
+
+def _top(rows: QuerySet[Delivery]) -> dict[str, Any] | None:
+    """The most common (status code, error) among `rows`, with how many share it."""
+    return (
+        rows.values("status_code", "error")
+        .annotate(n=Count("id"))
+        .order_by("-n", "status_code", "error")
+        .first()
+    )
+
+
+def _answer(row: dict[str, Any]) -> str:
+    """What the destination answered, e.g. "429 · Too many requests", or the error alone."""
+    error = (row["error"] or "").strip()
+    code = row["status_code"]
+    if code and error:
+        return f"{code} · {error}"
+    return str(code or error or "no answer")
+
+
+def _failing(rows: QuerySet[Delivery], now: datetime) -> dict[str, Any] | None:
+    failed = rows.filter(status=Delivery.FAILED, updated_at__gte=now - HEALTH_WINDOW)
+    count = failed.count()
+    if not count:
+        return None
+    top = _top(failed)
+    assert top is not None
+    noun = _plural(count, "delivery", "deliveries")
+    share = "all of them" if top["n"] == count else f"{top['n']:,} of them"
+    return _state(
+        "failing",
+        "Failing",
+        f"{noun} failed for good in {WINDOW_TEXT}; the top reason ({share}): {_answer(top)}",
+        fix="Open a failed delivery to see what Mixpanel said and how to fix it, then replay.",
+        count=count,
+        reason=_answer(top),
+        log_query="?status=failed",
+    )
+
+
+def _degraded(rows: QuerySet[Delivery], now: datetime) -> dict[str, Any] | None:
+    retrying = rows.filter(status=Delivery.RETRYING)
+    facts = retrying.aggregate(n=Count("id"), next_try=Min("next_attempt_at"))
+    if not facts["n"]:
+        return None
+    latest = retrying.order_by("-updated_at", "-id").values("status_code", "error").first()
+    assert latest is not None
+    next_try = max(facts["next_try"] or now, now)
+    noun = _plural(facts["n"], "delivery is", "deliveries are")
+    return _state(
+        "degraded",
+        "Degraded",
+        f"{noun} being retried: Mixpanel answered {_answer(latest)}.",
+        fix="Signal keeps sending them with backoff; nothing is lost unless this lasts for the "
+        "whole retry window.",
+        count=facts["n"],
+        reason=_answer(latest),
+        next_try=next_try,
+        next_try_in=_span(now, next_try) if next_try > now else "",
+        log_query="?status=retrying",
+    )
+
+
+def _mostly_suppressed(
+    integration: Integration, recent: QuerySet[Delivery], tally: dict[str, int]
+) -> dict[str, Any] | None:
+    suppressed = tally[Delivery.SUPPRESSED]
+    if not suppressed or suppressed * 2 <= tally["received"]:
+        return None
+    top = _top(recent.filter(status=Delivery.SUPPRESSED))
+    assert top is not None
+    reason = top["error"] or "the blueprint's consent policy"
+    return _state(
+        "suppressed",
+        "Mostly suppressed",
+        f"{suppressed:,} of {tally['received']:,} events in {WINDOW_TEXT} were suppressed, "
+        f"not sent to Mixpanel. Why: {reason}.",
+        fix="Send consent with the events (datafly.consent({analytics: true}) in the browser, or "
+        "context.consent.categoryPreferences from a server), or change the consent policy.",
+        count=suppressed,
+        reason=reason,
+        fix_url=reverse("integrations:blueprint", args=[integration.pk]) + "#section-consent",
+        fix_label="Edit the consent policy",
+        log_query="?status=suppressed",
+    )
+
+
+def _quiet(rows: QuerySet[Delivery], tally: dict[str, int], now: datetime) -> dict | None:
+    if tally["received"]:
+        return None
+    last = rows.order_by("-created_at").values_list("created_at", flat=True).first()
+    since = f"the last one {_span(last, now)} ago" if last else "none yet"
+    return _state(
+        "quiet",
+        "Quiet",
+        f"Nothing received in {WINDOW_TEXT} ({since}).",
+        fix="Install the snippet below on your site, or send a test event.",
+        last_received=last,
+    )
+
+
+def _not_delivering(
+    integration: Integration, recent: QuerySet[Delivery], tally: dict[str, int], now: datetime
+) -> dict[str, Any] | None:
+    if tally[Delivery.DELIVERED]:
+        return None
+    if tally["queued"]:
+        oldest = recent.filter(status=Delivery.QUEUED).aggregate(t=Min("next_attempt_at"))["t"]
+        waited = _span(oldest, now) if oldest and oldest < now else "a moment"
+        return _state(
+            "sending",
+            "Sending",
+            f"{_plural(tally['queued'], 'delivery is', 'deliveries are')} queued, none "
+            f"delivered yet; the oldest has waited {waited}.",
+            fix="If this lasts more than a minute, check that Signal's worker is running.",
+        )
+    return _state(
+        "not_delivering",
+        "Nothing delivered",
+        f"{tally['received']:,} events received in {WINDOW_TEXT}, none sent to Mixpanel: "
+        f"{tally[Delivery.FILTERED]:,} filtered by the blueprint, "
+        f"{tally[Delivery.SUPPRESSED]:,} suppressed for consent.",
+        fix="Check which events the blueprint sends.",
+        fix_url=reverse("integrations:blueprint", args=[integration.pk]),
+        fix_label="Open the blueprint",
+    )
+
+
+def _ok(recent: QuerySet[Delivery], tally: dict[str, int], now: datetime) -> dict[str, Any]:
+    last = (
+        recent.filter(status=Delivery.DELIVERED)
+        .order_by("-delivered_at", "-id")
+        .values("delivered_at", "status_code")
+        .first()
+    )
+    when = last["delivered_at"] if last else None
+    latest = f", the latest {_span(when, now)} ago" if when else ""
+    code = f" ({last['status_code']})" if last and last["status_code"] else ""
+    return _state(
+        "ok",
+        "OK",
+        f"{tally[Delivery.DELIVERED]:,} delivered to Mixpanel in {WINDOW_TEXT}{latest}{code}.",
+    )
+
+
+def _span(start: datetime, end: datetime) -> str:
+    """ "12 seconds" under a minute (never "0 minutes"), else Django's "3 minutes"."""
+    seconds = int((end - start).total_seconds())
+    if seconds < 60:
+        return _plural(max(seconds, 1), "second", "seconds")
+    return timesince(start, end)
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def last_error(integration: Integration) -> Delivery | None:
@@ -174,6 +360,19 @@ def last_error(integration: Integration) -> Delivery | None:
         .select_related("event")
         .order_by("-updated_at", "-id")
         .first()
+    )
+
+
+def test_events(integration: Integration, now: datetime | None = None) -> dict[str, int]:
+    """This integration's test events in the last day: shown apart, never in the totals."""
+    now = now or timezone.now()
+    return Delivery.objects.filter(
+        integration=integration,
+        created_at__gte=now - timedelta(days=1),
+        event__source__name=TEST_SOURCE,
+    ).aggregate(
+        sent=Count("id"),
+        delivered=Count("id", filter=Q(status=Delivery.DELIVERED)),
     )
 
 
@@ -200,11 +399,14 @@ def dashboard_context(
     request: HttpRequest, integration: Integration, window: str = "day"
 ) -> dict[str, Any]:
     """Everything the dashboard blocks need; shared by the dashboard and the detail page."""
+    state = health(integration)
     return {
         "counts": counts(integration),
         "chart": chart(integration, window),
-        "health": health(integration),
+        "health": state,
         "last_error": last_error(integration),
+        "last_error_current": state["state"] in CURRENT_ERROR_STATES,
+        "test_events": test_events(integration),
         "failed_count": Delivery.objects.filter(
             integration=integration, status=Delivery.FAILED
         ).count(),

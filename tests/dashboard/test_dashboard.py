@@ -172,23 +172,6 @@ def test_health_shows_the_auth_error_with_its_fix(staff_client, integration):
     assert reverse("integrations:edit", args=[integration.pk]) in health
 
 
-@pytest.mark.parametrize(
-    ("setup", "label"),
-    [
-        (lambda i: None, "OK"),
-        (
-            lambda i: make_delivery(i, Delivery.RETRYING, error="Mixpanel is unavailable"),
-            "Retrying",
-        ),
-        (lambda i: Integration.objects.filter(id=i.id).update(enabled=False), "Disabled"),
-    ],
-)
-def test_health_states(integration, setup, label):
-    setup(integration)
-    integration.refresh_from_db()
-    assert dashboard_stats.health(integration)["label"] == label
-
-
 def test_the_last_error_is_the_latest_failed_or_retrying_delivery(staff_client, integration):
     make_delivery(integration, Delivery.FAILED, minutes_ago=50, error="old trouble")
     latest = make_delivery(integration, Delivery.RETRYING, minutes_ago=5, error="Rate limited")
