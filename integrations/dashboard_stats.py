@@ -221,11 +221,11 @@ def _failing(rows: QuerySet[Delivery], now: datetime) -> dict[str, Any] | None:
     top = _top(failed)
     assert top is not None
     noun = _plural(count, "delivery", "deliveries")
-    share = "all of them" if top["n"] == count else f"{top['n']:,} of them"
+    share = f"all {count:,}" if top["n"] == count else f"{top['n']:,} of them"
     return _state(
         "failing",
         "Failing",
-        f"{noun} failed for good in {WINDOW_TEXT}; the top reason ({share}): {_answer(top)}",
+        f"{noun} failed for good in {WINDOW_TEXT}. Top reason ({share}): {_answer(top)}",
         fix="Open a failed delivery to see what Mixpanel said and how to fix it, then replay.",
         count=count,
         reason=_answer(top),
@@ -246,13 +246,26 @@ def _degraded(rows: QuerySet[Delivery], now: datetime) -> dict[str, Any] | None:
         "degraded",
         "Degraded",
         f"{noun} being retried: Mixpanel answered {_answer(latest)}.",
-        fix="Signal keeps sending them with backoff; nothing is lost unless this lasts for the "
-        "whole retry window.",
+        fix=_retry_advice(latest["status_code"]),
         count=facts["n"],
         reason=_answer(latest),
         next_try=next_try,
         next_try_in=_span(now, next_try) if next_try > now else "",
         log_query="?status=retrying",
+    )
+
+
+def _retry_advice(status_code: int | None) -> str:
+    """What a retry means, by what the destination answered."""
+    if status_code == 429:
+        why = "Mixpanel is limiting the rate"
+    elif status_code is None:
+        why = "Signal could not reach Mixpanel"
+    else:
+        why = "Mixpanel is having trouble"
+    return (
+        f"{why}: Signal sends them again on its own with backoff. They fail only if this "
+        "lasts the whole retry window."
     )
 
 
@@ -264,11 +277,15 @@ def _mostly_suppressed(
         return None
     top = _top(recent.filter(status=Delivery.SUPPRESSED))
     assert top is not None
-    reason = top["error"] or "the blueprint's consent policy"
+    reason = (top["error"] or "the blueprint's consent policy").removeprefix("consent: ")
+    received = tally["received"]
+    share = (
+        f"All {received:,} events" if suppressed == received else f"{suppressed:,} of {received:,}"
+    )
     return _state(
         "suppressed",
         "Mostly suppressed",
-        f"{suppressed:,} of {tally['received']:,} events in {WINDOW_TEXT} were suppressed, "
+        f"{share} received in {WINDOW_TEXT} {'was' if received == 1 else 'were'} suppressed, "
         f"not sent to Mixpanel. Why: {reason}.",
         fix="Send consent with the events (datafly.consent({analytics: true}) in the browser, or "
         "context.consent.categoryPreferences from a server), or change the consent policy.",
@@ -313,9 +330,10 @@ def _not_delivering(
         "not_delivering",
         "Nothing delivered",
         f"{tally['received']:,} events received in {WINDOW_TEXT}, none sent to Mixpanel: "
-        f"{tally[Delivery.FILTERED]:,} filtered by the blueprint, "
+        f"{tally[Delivery.FILTERED]:,} filtered, "
         f"{tally[Delivery.SUPPRESSED]:,} suppressed for consent.",
-        fix="Check which events the blueprint sends.",
+        fix="Check which events the blueprint sends, and any integrations object the events "
+        "carry (integrations.Mixpanel: false leaves Mixpanel out).",
         fix_url=reverse("integrations:blueprint", args=[integration.pk]),
         fix_label="Open the blueprint",
     )

@@ -59,7 +59,7 @@ def test_a_400_storm_is_failing_with_the_count_and_the_top_reason(
     assert b'class="panel health health-failing"' in html
     panel = health_panel(staff_client, integration)
     assert pill(panel) == "Failing"
-    assert "12 deliveries failed for good in the last hour" in panel
+    assert "12 deliveries failed for good in the last hour. Top reason (all 12): 400" in panel
     assert "?status=failed" in panel
 
 
@@ -76,7 +76,7 @@ def test_all_suppressed_for_lack_of_consent_says_why_and_links_to_the_consent_po
     assert "carries no consent information" in health["reason"]
     panel = health_panel(staff_client, integration)
     assert pill(panel) == "Mostly suppressed"
-    assert "1,200 of 1,200 events in the last hour were suppressed" in panel
+    assert "All 1,200 events received in the last hour were suppressed" in panel
     assert "datafly.consent" in panel and "context.consent.categoryPreferences" in panel
     editor = reverse("integrations:blueprint", args=[integration.pk]) + "#section-consent"
     assert f'href="{editor}"' in panel
@@ -109,6 +109,7 @@ def test_429s_are_degraded_with_the_next_try_and_what_mixpanel_answered(
     panel = health_panel(staff_client, integration)
     assert pill(panel) == "Degraded"
     assert "2 deliveries are being retried: Mixpanel answered 429" in panel
+    assert "Mixpanel is limiting the rate" in panel
     assert f'Next try at <time datetime="{next_try.next_attempt_at.isoformat()}' in panel
     assert "?status=retrying" in panel
 
@@ -180,6 +181,16 @@ def test_queued_deliveries_not_yet_sent_are_sending_not_ok(integration):
     accept(track())
     fan_out_pending()
     assert dashboard_stats.health(integration)["state"] == "sending"
+
+
+def test_events_that_all_end_filtered_are_nothing_delivered_not_ok(staff_client, integration):
+    deliver(integration, *(track(integrations={"Mixpanel": False}) for _ in range(3)))
+    assert statuses(integration) == {"filtered": 3}
+    health = dashboard_stats.health(integration)
+    assert (health["state"], health["label"]) == ("not_delivering", "Nothing delivered")
+    panel = health_panel(staff_client, integration)
+    assert "3 events received in the last hour, none sent to Mixpanel: 3 filtered" in panel
+    assert reverse("integrations:blueprint", args=[integration.pk]) in panel
 
 
 def test_test_events_are_shown_but_kept_out_of_health_the_totals_and_the_chart(
