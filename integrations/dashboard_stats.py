@@ -115,7 +115,7 @@ def geometry(
                 base -= height
                 segments.append({"kind": kind, "y": round(base, 2), "height": round(height, 2)})
         title = f"{date_format(start, label_format)}: " + ", ".join(
-            f"{bucket.get(status, 0)} {kind}" for status, kind in STACK
+            f"{bucket.get(status, 0):,} {kind}" for status, kind in STACK
         )
         bars.append({"x": round(x + slot * 0.15, 2), "width": round(slot * 0.7, 2)})
         bars[-1].update(segments=segments, title=title)

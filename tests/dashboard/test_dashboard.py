@@ -5,6 +5,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -155,6 +156,16 @@ def test_chart_bars_are_scaled_to_the_busiest_bucket(integration):
     assert failed["y"] + failed["height"] == pytest.approx(delivered["y"])  # stacked on top
     assert chart["totals"] == {"delivered": 3, "retrying": 0, "failed": 1}
     assert [g["label"] for g in chart["gridlines"]] == [0, 2, 4]
+
+
+def test_the_chart_writes_big_numbers_with_thousands_separators():
+    start = timezone.now()
+    series = [(start, {Delivery.DELIVERED: 1500, Delivery.FAILED: 12})]
+    chart = dashboard_stats.geometry(series, timedelta(hours=1), "H:i", 1)
+    html = render_to_string("integrations/_chart.html", {"chart": chart})
+    assert "Delivered 1,500" in html and "Failed 12" in html
+    assert ">2,000</text>" in html  # the axis top
+    assert "1,500 delivered" in chart["bars"][0]["title"]
 
 
 @pytest.mark.parametrize(("value", "top"), [(0, 2), (3, 4), (9, 10), (11, 20), (45, 60)])
