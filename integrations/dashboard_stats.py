@@ -369,10 +369,15 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 def last_error(integration: Integration) -> Delivery | None:
-    """The most recent failed or retrying delivery that has an error."""
+    """The most recent failed or retrying delivery of the site's events that has an error.
+
+    A test event's outcome is told when it is sent and beside the counts, not here.
+    """
     return (
-        Delivery.objects.filter(
-            integration=integration, status__in=[Delivery.FAILED, Delivery.RETRYING]
+        real(
+            Delivery.objects.filter(
+                integration=integration, status__in=[Delivery.FAILED, Delivery.RETRYING]
+            )
         )
         .exclude(error="")
         .select_related("event")
@@ -381,17 +386,21 @@ def last_error(integration: Integration) -> Delivery | None:
     )
 
 
-def test_events(integration: Integration, now: datetime | None = None) -> dict[str, int]:
-    """This integration's test events in the last day: shown apart, never in the totals."""
+def test_events(integration: Integration, now: datetime | None = None) -> dict[str, Any]:
+    """This integration's test events in the last day, and the latest: shown apart, never
+    in the totals, the chart or health."""
     now = now or timezone.now()
-    return Delivery.objects.filter(
+    rows = Delivery.objects.filter(
         integration=integration,
         created_at__gte=now - timedelta(days=1),
         event__source__name=TEST_SOURCE,
-    ).aggregate(
+    )
+    facts = rows.aggregate(
         sent=Count("id"),
         delivered=Count("id", filter=Q(status=Delivery.DELIVERED)),
+        failed=Count("id", filter=Q(status=Delivery.FAILED)),
     )
+    return facts | {"latest": rows.order_by("-id").first() if facts["sent"] else None}
 
 
 def install_snippet(request: HttpRequest) -> dict[str, Any]:

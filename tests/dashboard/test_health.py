@@ -205,4 +205,16 @@ def test_test_events_are_shown_but_kept_out_of_health_the_totals_and_the_chart(
     assert {row["day"] for row in response.context["counts"]} == {0}
     assert response.context["chart"]["totals"]["delivered"] == 0
     html = response.content.decode()
-    assert "Test events are not counted here or in the chart: 1 sent in 24 h, 1 delivered" in html
+    assert "Test events are not counted here, in the chart or in Health: 1 sent in 24 h, 1 " in html
+    latest = Delivery.objects.get(integration=integration)
+    assert reverse("integrations:delivery", args=[integration.pk, latest.pk]) in html
+
+
+def test_a_failed_test_event_is_not_the_last_error(staff_client, integration, mixpanel_at_fake):
+    mixpanel_at_fake.script(status=400, body=INVALID, path="/track", times=1)
+    assert send_test_event(integration).status == Delivery.FAILED
+    url = reverse("integrations:dashboard", args=[integration.pk])
+    response = staff_client.get(url)
+    assert response.context["last_error"] is None
+    assert response.context["health"]["state"] == "quiet"
+    assert "1 sent in 24 h, 0 delivered, 1 failed" in response.content.decode()
