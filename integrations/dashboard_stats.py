@@ -12,6 +12,7 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
+from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from delivery.models import Delivery
@@ -181,7 +182,7 @@ def health(integration: Integration, now: datetime | None = None) -> dict[str, A
         queued=Count("id", filter=Q(status=Delivery.QUEUED)),
     )
     return (
-        _failing(rows, now)
+        _failing(integration, rows, now)
         or _degraded(rows, now)
         or _mostly_suppressed(integration, recent, tally)
         or _quiet(rows, tally, now)
@@ -206,14 +207,16 @@ def _top(rows: QuerySet[Delivery]) -> dict[str, Any] | None:
 
 def _answer(row: dict[str, Any]) -> str:
     """What the destination answered, e.g. "429 · Too many requests", or the error alone."""
-    error = (row["error"] or "").strip()
+    error = Truncator((row["error"] or "").strip()).chars(200)
     code = row["status_code"]
     if code and error:
         return f"{code} · {error}"
     return str(code or error or "no answer")
 
 
-def _failing(rows: QuerySet[Delivery], now: datetime) -> dict[str, Any] | None:
+def _failing(
+    integration: Integration, rows: QuerySet[Delivery], now: datetime
+) -> dict[str, Any] | None:
     failed = rows.filter(status=Delivery.FAILED, updated_at__gte=now - HEALTH_WINDOW)
     count = failed.count()
     if not count:
@@ -222,11 +225,20 @@ def _failing(rows: QuerySet[Delivery], now: datetime) -> dict[str, Any] | None:
     assert top is not None
     noun = _plural(count, "delivery", "deliveries")
     share = f"all {count:,}" if top["n"] == count else f"{top['n']:,} of them"
+    example = (
+        failed.filter(status_code=top["status_code"], error=top["error"])
+        .order_by("-updated_at", "-id")
+        .values_list("id", flat=True)
+        .first()
+    )
     return _state(
         "failing",
         "Failing",
         f"{noun} failed for good in {WINDOW_TEXT}. Top reason ({share}): {_answer(top)}",
-        fix="Open a failed delivery to see what Mixpanel said and how to fix it, then replay.",
+        fix="The delivery's page shows Mixpanel's full answer and how to fix it; once fixed, "
+        "replay the failed deliveries from the log.",
+        fix_url=reverse("integrations:delivery", args=[integration.pk, example]),
+        fix_label="Open the latest of them",
         count=count,
         reason=_answer(top),
         log_query="?status=failed",

@@ -61,6 +61,8 @@ def test_a_400_storm_is_failing_with_the_count_and_the_top_reason(
     assert pill(panel) == "Failing"
     assert "12 deliveries failed for good in the last hour. Top reason (all 12): 400" in panel
     assert "?status=failed" in panel
+    latest = Delivery.objects.filter(integration=integration).latest("id")
+    assert reverse("integrations:delivery", args=[integration.pk, latest.pk]) in panel
 
 
 def test_all_suppressed_for_lack_of_consent_says_why_and_links_to_the_consent_policy(
