@@ -165,7 +165,8 @@ def health(integration: Integration, now: datetime | None = None) -> dict[str, A
     First match wins: disabled, auth error, failing (permanent failures in the window),
     degraded (deliveries retrying), mostly suppressed, quiet (nothing received), sending
     (queued, not sent yet), not delivering (all filtered or suppressed) and only then OK.
-    Each state has one sentence of what happened and, where there is one, the fix.
+    Each state has one sentence of what happened and, where there is one, the fix; when
+    several of failing, degraded and mostly suppressed hold, the rest are in `also`.
     """
     now = now or timezone.now()
     if not integration.enabled:
@@ -181,18 +182,28 @@ def health(integration: Integration, now: datetime | None = None) -> dict[str, A
         **{status: Count("id", filter=Q(status=status)) for status, _ in COUNTED},
         queued=Count("id", filter=Q(status=Delivery.QUEUED)),
     )
+    problems = [
+        found
+        for found in (
+            _failing(integration, rows, now),
+            _degraded(rows, now),
+            _mostly_suppressed(integration, recent, tally),
+        )
+        if found
+    ]
+    if problems:
+        # The worst problem is the state; the others are said too, never hidden behind it.
+        first, *others = problems
+        return first | {"also": [{"label": p["label"], "detail": p["detail"]} for p in others]}
     return (
-        _failing(integration, rows, now)
-        or _degraded(rows, now)
-        or _mostly_suppressed(integration, recent, tally)
-        or _quiet(rows, tally, now)
+        _quiet(rows, tally, now)
         or _not_delivering(integration, recent, tally, now)
         or _ok(recent, tally, now)
     )
 
 
 def _state(state: str, label: str, detail: str, **extra: Any) -> dict[str, Any]:
-    return {"state": state, "label": label, "detail": detail, "fix": ""} | extra
+    return {"state": state, "label": label, "detail": detail, "fix": "", "also": []} | extra
 
 
 def _top(rows: QuerySet[Delivery]) -> dict[str, Any] | None:
@@ -292,7 +303,9 @@ def _mostly_suppressed(
     reason = (top["error"] or "the blueprint's consent policy").removeprefix("consent: ")
     received = tally["received"]
     share = (
-        f"All {received:,} events" if suppressed == received else f"{suppressed:,} of {received:,}"
+        f"All {received:,} events"
+        if suppressed == received
+        else f"{suppressed:,} of {received:,} events"
     )
     return _state(
         "suppressed",

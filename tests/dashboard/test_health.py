@@ -89,6 +89,16 @@ def test_all_suppressed_for_lack_of_consent_says_why_and_links_to_the_consent_po
     assert '<span class="stat-value" data-window="hour">1,200</span>' in counts
 
 
+def test_failures_and_suppression_together_show_both(staff_client, integration, mixpanel_at_fake):
+    # given one event refused with a 400 and three without consent
+    mixpanel_at_fake.script(status=400, body=INVALID, path="/track", times=1)
+    deliver(integration, track(), *(track(context=NO_CONSENT) for _ in range(3)))
+    # then the worst is the state, and the other is said as well
+    panel = health_panel(staff_client, integration)
+    assert pill(panel) == "Failing"
+    assert "Also mostly suppressed:</strong> 3 of 4 events received in the last hour were" in panel
+
+
 def test_a_few_suppressed_among_delivered_events_is_still_ok(integration):
     deliver(integration, track(), track(), track(context=NO_CONSENT))
     assert dashboard_stats.health(integration)["state"] == "ok"
