@@ -11,7 +11,7 @@ from delivery.models import Delivery
 from delivery.outbox import fan_out_pending
 from delivery.sender import send_pending
 from delivery.test_event import send_test_event
-from integrations import dashboard_stats
+from integrations.health import health as health_of
 from integrations.models import Integration
 from tests.delivery.helpers import accept, mixpanel, statuses, track
 
@@ -52,7 +52,7 @@ def test_a_400_storm_is_failing_with_the_count_and_the_top_reason(
     deliver(integration, *(track(anonymousId=f"visitor-{i}") for i in range(12)))
     assert statuses(integration) == {"failed": 12}
     # then health says failing, how many and why
-    health = dashboard_stats.health(integration)
+    health = health_of(integration)
     assert (health["state"], health["label"], health["count"]) == ("failing", "Failing", 12)
     assert "400" in health["reason"] and "'properties.time' is invalid" in health["reason"]
     html = staff_client.get(reverse("integrations:dashboard", args=[integration.pk])).content
@@ -73,7 +73,7 @@ def test_all_suppressed_for_lack_of_consent_says_why_and_links_to_the_consent_po
     assert statuses(integration) == {"suppressed": 1200}
     assert mixpanel_at_fake.events() == []
     # then health says mostly suppressed, why, and how to fix it
-    health = dashboard_stats.health(integration)
+    health = health_of(integration)
     assert (health["state"], health["label"]) == ("suppressed", "Mostly suppressed")
     assert "carries no consent information" in health["reason"]
     panel = health_panel(staff_client, integration)
@@ -101,7 +101,7 @@ def test_failures_and_suppression_together_show_both(staff_client, integration, 
 
 def test_a_few_suppressed_among_delivered_events_is_still_ok(integration):
     deliver(integration, track(), track(), track(context=NO_CONSENT))
-    assert dashboard_stats.health(integration)["state"] == "ok"
+    assert health_of(integration)["state"] == "ok"
 
 
 def test_429s_are_degraded_with_the_next_try_and_what_mixpanel_answered(
@@ -113,7 +113,7 @@ def test_429s_are_degraded_with_the_next_try_and_what_mixpanel_answered(
     deliver(integration, track(), track())
     assert statuses(integration) == {"retrying": 2}
     # then health says degraded, when the next try is and what Mixpanel said
-    health = dashboard_stats.health(integration)
+    health = health_of(integration)
     assert (health["state"], health["label"], health["count"]) == ("degraded", "Degraded", 2)
     assert health["reason"].startswith("429")
     next_try = Delivery.objects.filter(integration=integration).earliest("next_attempt_at")
@@ -127,7 +127,7 @@ def test_429s_are_degraded_with_the_next_try_and_what_mixpanel_answered(
 
 
 def test_nothing_received_is_quiet(staff_client, integration):
-    health = dashboard_stats.health(integration)
+    health = health_of(integration)
     assert (health["state"], health["label"]) == ("quiet", "Quiet")
     panel = health_panel(staff_client, integration)
     assert "Nothing received in the last hour (none yet)." in panel
@@ -137,7 +137,7 @@ def test_deliveries_from_before_the_window_are_quiet_not_ok(integration):
     deliver(integration, track())
     an_hour_ago = timezone.now() - timedelta(minutes=61)
     Delivery.objects.update(created_at=an_hour_ago)
-    health = dashboard_stats.health(integration)
+    health = health_of(integration)
     assert health["state"] == "quiet"
     assert "the last one 1\xa0hour" in health["detail"]
 
@@ -166,7 +166,7 @@ def test_events_arriving_with_200_are_ok(staff_client, integration, mixpanel_at_
     deliver(integration, track(), track("Order Completed"))
     assert statuses(integration) == {"delivered": 2}
     assert len(mixpanel_at_fake.events()) == 2
-    health = dashboard_stats.health(integration)
+    health = health_of(integration)
     assert (health["state"], health["label"]) == ("ok", "OK")
     panel = health_panel(staff_client, integration)
     assert "2 delivered to Mixpanel in the last hour, the latest" in panel
@@ -192,13 +192,13 @@ def test_ok_never_sits_beside_a_red_last_error(staff_client, integration, mixpan
 def test_queued_deliveries_not_yet_sent_are_sending_not_ok(integration):
     accept(track())
     fan_out_pending()
-    assert dashboard_stats.health(integration)["state"] == "sending"
+    assert health_of(integration)["state"] == "sending"
 
 
 def test_events_that_all_end_filtered_are_nothing_delivered_not_ok(staff_client, integration):
     deliver(integration, *(track(integrations={"Mixpanel": False}) for _ in range(3)))
     assert statuses(integration) == {"filtered": 3}
-    health = dashboard_stats.health(integration)
+    health = health_of(integration)
     assert (health["state"], health["label"]) == ("not_delivering", "Nothing delivered")
     panel = health_panel(staff_client, integration)
     assert "3 events received in the last hour, none sent to Mixpanel: 3 filtered" in panel
