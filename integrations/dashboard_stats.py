@@ -15,6 +15,7 @@ from django.utils.dateformat import format as date_format
 from delivery.models import Delivery
 from delivery.test_event import TEST_SOURCE
 from delivery.views_demo import DEMO_SOURCE_NAME
+from integrations.health import CURRENT_ERROR_STATES, health, real
 from integrations.models import Integration, Source
 
 SNIPPET = "demo/_snippet.html"
@@ -41,7 +42,7 @@ STACK = [
 
 
 def counts(integration: Integration, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Deliveries created in the last hour and day, by status: one aggregate query."""
+    """Deliveries created in the last hour and day, by status, test events left out."""
     now = now or timezone.now()
     hour_ago = now - timedelta(hours=1)
     aggregates = {}
@@ -50,8 +51,8 @@ def counts(integration: Integration, now: datetime | None = None) -> list[dict[s
             "id", filter=Q(status=status, created_at__gte=hour_ago)
         )
         aggregates[f"day_{status}"] = Count("id", filter=Q(status=status))
-    totals = Delivery.objects.filter(
-        integration=integration, created_at__gte=now - timedelta(days=1)
+    totals = real(
+        Delivery.objects.filter(integration=integration, created_at__gte=now - timedelta(days=1))
     ).aggregate(**aggregates)
     return [
         {"status": s, "label": label, "hour": totals[f"hour_{s}"], "day": totals[f"day_{s}"]}
@@ -65,10 +66,12 @@ def chart(integration: Integration, window: str = "day", now: datetime | None = 
     buckets, step, trunc, label_format, label_every = WINDOWS[window]
     starts = bucket_starts(now or timezone.now(), buckets, step)
     rows = (
-        Delivery.objects.filter(
-            integration=integration,
-            created_at__gte=starts[0],
-            status__in=[s for s, _ in STACK],
+        real(
+            Delivery.objects.filter(
+                integration=integration,
+                created_at__gte=starts[0],
+                status__in=[s for s, _ in STACK],
+            )
         )
         .annotate(bucket=trunc("created_at"))
         .values("bucket", "status")
@@ -111,7 +114,7 @@ def geometry(
                 base -= height
                 segments.append({"kind": kind, "y": round(base, 2), "height": round(height, 2)})
         title = f"{date_format(start, label_format)}: " + ", ".join(
-            f"{bucket.get(status, 0)} {kind}" for status, kind in STACK
+            f"{bucket.get(status, 0):,} {kind}" for status, kind in STACK
         )
         bars.append({"x": round(x + slot * 0.15, 2), "width": round(slot * 0.7, 2)})
         bars[-1].update(segments=segments, title=title)
@@ -143,38 +146,39 @@ def nice_max(value: int) -> int:
     return next(f * magnitude for f in (2, 4, 6, 8, 10) if value <= f * magnitude)
 
 
-def health(integration: Integration) -> dict[str, Any]:
-    """OK, Retrying, Auth error (with the fix) or Disabled."""
-    if not integration.enabled:
-        return {
-            "state": "disabled",
-            "label": "Disabled",
-            "detail": "Delivery is paused: events for this integration are not sent.",
-        }
-    if integration.auth_error:
-        return {"state": "auth_error", "label": "Auth error", "detail": integration.auth_error}
-    retrying = Delivery.objects.filter(integration=integration, status=Delivery.RETRYING).count()
-    if retrying:
-        noun = "delivery is" if retrying == 1 else "deliveries are"
-        return {
-            "state": "retrying",
-            "label": "Retrying",
-            "detail": f"{retrying} {noun} waiting to be sent again.",
-        }
-    return {"state": "ok", "label": "OK", "detail": "Deliveries are flowing normally."}
-
-
 def last_error(integration: Integration) -> Delivery | None:
-    """The most recent failed or retrying delivery that has an error."""
+    """The most recent failed or retrying delivery of the site's events that has an error.
+
+    A test event's outcome is told when it is sent and beside the counts, not here.
+    """
     return (
-        Delivery.objects.filter(
-            integration=integration, status__in=[Delivery.FAILED, Delivery.RETRYING]
+        real(
+            Delivery.objects.filter(
+                integration=integration, status__in=[Delivery.FAILED, Delivery.RETRYING]
+            )
         )
         .exclude(error="")
         .select_related("event")
         .order_by("-updated_at", "-id")
         .first()
     )
+
+
+def test_events(integration: Integration, now: datetime | None = None) -> dict[str, Any]:
+    """This integration's test events in the last day, and the latest: shown apart, never
+    in the totals, the chart or health."""
+    now = now or timezone.now()
+    rows = Delivery.objects.filter(
+        integration=integration,
+        created_at__gte=now - timedelta(days=1),
+        event__source__name=TEST_SOURCE,
+    )
+    facts = rows.aggregate(
+        sent=Count("id"),
+        delivered=Count("id", filter=Q(status=Delivery.DELIVERED)),
+        failed=Count("id", filter=Q(status=Delivery.FAILED)),
+    )
+    return facts | {"latest": rows.order_by("-id").first() if facts["sent"] else None}
 
 
 def install_snippet(request: HttpRequest) -> dict[str, Any]:
@@ -200,11 +204,14 @@ def dashboard_context(
     request: HttpRequest, integration: Integration, window: str = "day"
 ) -> dict[str, Any]:
     """Everything the dashboard blocks need; shared by the dashboard and the detail page."""
+    state = health(integration)
     return {
         "counts": counts(integration),
         "chart": chart(integration, window),
-        "health": health(integration),
+        "health": state,
         "last_error": last_error(integration),
+        "last_error_current": state["state"] in CURRENT_ERROR_STATES,
+        "test_events": test_events(integration),
         "failed_count": Delivery.objects.filter(
             integration=integration, status=Delivery.FAILED
         ).count(),
