@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delivery.models import Delivery, Event
-from delivery.outbox import fan_out_pending
+from delivery.outbox import fan_out_pending, release_if_enabled_meanwhile
 from delivery.retention import prune
 from delivery.sender import send_pending
 from integrations.models import Integration
@@ -207,3 +207,20 @@ def test_through_the_real_stack_a_held_event_is_delivered_once_after_enabling(
     ).is_success
     wait_until(lambda: statuses(integration) == {Delivery.DELIVERED: 1})
     assert [e["event"] for e in fake_mixpanel.events()] == ["Checkout Started"]
+
+
+def test_rows_held_by_a_fan_out_that_raced_an_enable_are_released_by_the_fan_out(
+    disabled, mixpanel_at_fake
+):
+    # given rows held by a fan-out that read the integration as disabled, and an enable whose
+    # own release ran before those rows were committed (so it found nothing)
+    accept(track())
+    fan_out_pending()
+    Integration.objects.filter(pk=disabled.pk).update(enabled=True)
+    # when the fan-out looks again after its commit
+    release_if_enabled_meanwhile({disabled.id})
+    # then they are queued and sent once
+    assert statuses(disabled) == {Delivery.QUEUED: 1}
+    send_pending(disabled.id)
+    assert statuses(disabled) == {Delivery.DELIVERED: 1}
+    assert len(mixpanel_at_fake.events()) == 1
