@@ -14,7 +14,7 @@ class Event(models.Model):
     name = models.CharField(max_length=255, blank=True, default="")
     payload = models.JSONField()
     received_at = models.DateTimeField(db_index=True)
-    # Set once every enabled integration has its delivery row (the fan-out is done).
+    # Set once every integration has its delivery row, queued or held (the fan-out is done).
     fanned_out_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -35,7 +35,10 @@ class Delivery(models.Model):
 
     QUEUED, DELIVERED, RETRYING = "queued", "delivered", "retrying"
     FAILED, SUPPRESSED, FILTERED = "failed", "suppressed", "filtered"
-    STATUSES = [(s, s) for s in (QUEUED, DELIVERED, RETRYING, FAILED, SUPPRESSED, FILTERED)]
+    # Received while the integration was disabled: mapped, kept, and queued when it is enabled.
+    # Not PENDING, so no sender or sweeper ever picks it up while held.
+    HELD = "held"
+    STATUSES = [(s, s) for s in (QUEUED, DELIVERED, RETRYING, FAILED, SUPPRESSED, FILTERED, HELD)]
     PENDING = (QUEUED, RETRYING)
 
     # No single-column indexes: the unique (event, integration) and the (integration, ...)

@@ -104,8 +104,8 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
         if not events:
             return 0
         # Read after the claim: an integration enabled before these events were taken gets
-        # their deliveries.
-        integrations = [i for i in Integration.objects.filter(enabled=True) if i.destination]
+        # them queued; a disabled one gets them held, to be sent when it is enabled.
+        integrations = [i for i in Integration.objects.all() if i.destination]
         configs = {i.id: i.full_config() for i in integrations}
         kinds = source_kinds(events)
         rows = [
@@ -115,12 +115,55 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
             for event in events
             for integration in integrations
         ]
+        hold_for_disabled(rows, {i.id for i in integrations if not i.enabled})
         rows = insert_deliveries(rows, now)
     queued = {r.integration_id for r in rows if r.status == Delivery.QUEUED}
     for integration_id in queued:
         enqueue_send(integration_id)
     broadcast_deliveries(rows)
+    release_if_enabled_meanwhile({r.integration_id for r in rows if r.status == Delivery.HELD})
     return len(events)
+
+
+def hold_for_disabled(rows: list[DeliveryRow], disabled: set[int]) -> None:
+    """A row that would be queued for a disabled integration is held instead (the transform
+    has run, so its operations are fixed; suppressed, filtered and failed rows stay so)."""
+    for row in rows:
+        if row.integration_id in disabled and row.status == Delivery.QUEUED:
+            row.status, row.next_attempt_at = Delivery.HELD, None
+
+
+def release_if_enabled_meanwhile(integration_ids: set[int]) -> None:
+    """Release what this fan-out just held for an integration enabled since it was read.
+
+    Enabling releases only committed rows, so an enable that commits while the fan-out is
+    still inserting would leave these held; checking again after the fan-out's commit closes
+    that gap (one side always sees the other's commit)."""
+    if not integration_ids:
+        return
+    for integration in Integration.objects.filter(id__in=integration_ids, enabled=True):
+        release_held(integration)
+
+
+def release_held(integration: Integration) -> int:
+    """Queue this integration's held deliveries and wake its sender; returns how many.
+
+    Called whenever an integration is enabled (the dashboard's toggle and the API), after
+    `enabled` is saved."""
+    rows = Delivery.objects.filter(integration=integration, status=Delivery.HELD)
+    shown = list(rows.order_by("-id").values_list("id", flat=True)[:REPLAY_BROADCAST])
+    count = rows.update(status=Delivery.QUEUED, next_attempt_at=timezone.now())
+    if count:
+        transaction.on_commit(lambda: enqueue_send(integration.id))
+        queued = Delivery.objects.filter(id__in=shown, status=Delivery.QUEUED)
+        transaction.on_commit(
+            lambda: broadcast_deliveries(list(queued.select_related("event").order_by("id")))
+        )
+    return count
+
+
+def held_count(integration: Integration) -> int:
+    return Delivery.objects.filter(integration=integration, status=Delivery.HELD).count()
 
 
 def source_kinds(events: list[PendingEvent]) -> dict[int, str]:

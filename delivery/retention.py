@@ -2,7 +2,8 @@
 
 Delivered, suppressed and filtered deliveries (and the attempts and events only they still
 use) go after `SIGNAL_RETENTION_DAYS`; failed ones after `SIGNAL_FAILED_RETENTION_DAYS`, so
-they can still be replayed for a while. Pending deliveries are never pruned. Deletes run in
+they can still be replayed for a while. Pending deliveries, and those held while their
+integration is disabled (sent when it is enabled), are never pruned. Deletes run in
 small batches, each its own transaction, so the pipeline never waits on a long lock.
 """
 

@@ -29,8 +29,16 @@ def test_payload(message_id: str, now: datetime) -> dict:
     }
 
 
+class IntegrationDisabled(Exception):
+    """A disabled integration sends nothing, test events included."""
+
+
 def send_test_event(integration: Integration) -> Delivery:
-    """Store, map and send one event to this integration only; the answer is final."""
+    """Store, map and send one event to this integration only; the answer is final.
+
+    Raises IntegrationDisabled, storing nothing, if the integration is disabled."""
+    if not integration.enabled:
+        raise IntegrationDisabled(integration.name)
     now = timezone.now()
     source, _ = Source.objects.get_or_create(name=TEST_SOURCE)
     message_id = f"signal-test-{uuid.uuid4()}"

@@ -4,7 +4,8 @@ The snippet's text lives in `demo/_snippet_code.html`: the loader line
 (`demo/_snippet_loader.html`) and the inline script (`demo/_snippet_init.js`). `snippet()`
 renders it for code and `demo/_snippet.html` shows it for copying. The demo page runs the
 same two parts, the script served as /demo/snippet.js, since its Content-Security-Policy runs
-no inline script. So the snippet a user copies is exactly the one the demo shop runs.
+no inline script. So the snippet a user copies is the one the demo shop runs, less the
+consent line: the shop's Privacy banner sends consent, as the snippet says a consent tool may.
 
 The shop sends to a source of its own, "Demo shop", whose write key is public on the page;
 it is served only when `SIGNAL_DEMO` is on (standalone by default).
@@ -81,14 +82,15 @@ for _product in PRODUCTS:
     _product["initials"] = "".join(word[0] for word in _product["name"].split()[:2])
 
 
-def snippet(write_key: str, host: str) -> str:
+def snippet(write_key: str, host: str, consent: bool = True) -> str:
     """The datafly.js install snippet for a write key, loading the script from `host`.
 
     Safe to put straight into a page: the values are HTML-escaped and backslash-escaped, so
     no value can end the JavaScript string or the script. Signal's write keys are URL-safe
-    and appear unchanged.
+    and appear unchanged. `consent=False` leaves out the consent line, as the demo shop runs
+    it (its own banner sends consent, as the snippet tells a site with a consent tool to do).
     """
-    context = {"write_key": write_key, "host": host.rstrip("/")}
+    context = {"write_key": write_key, "host": host.rstrip("/"), "without_consent": not consent}
     return render_to_string("demo/_snippet_code.html", context).strip()
 
 
@@ -138,7 +140,8 @@ def snippet_js(request: HttpRequest) -> HttpResponse:
     """The install snippet's inline script as a file, for the demo page's ?writeKey=."""
     require_demo()
     write_key = requested_write_key(request) or demo_source().write_key
-    context = {"write_key": write_key, "host": site_host(request)}
+    # Without the snippet's consent line: the shop's Privacy banner is its consent tool.
+    context = {"write_key": write_key, "host": site_host(request), "without_consent": True}
     response = HttpResponse(
         render_to_string("demo/_snippet_init.js", context),
         content_type="text/javascript; charset=utf-8",

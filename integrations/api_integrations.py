@@ -153,8 +153,6 @@ def patch_integration(request, payload: IntegrationPatchIn, id: int = row_id(INT
         errors: dict[str, str] = {}
         if "name" in given:
             integration.name = payload.name.strip()
-        if "enabled" in given:
-            integration.enabled = payload.enabled
         if "config" in given:
             errors.update(nul_fields(payload.config, "config"))
             try:
@@ -165,6 +163,9 @@ def patch_integration(request, payload: IntegrationPatchIn, id: int = row_id(INT
         if errors:
             raise ApiError(400, "Invalid input.", errors)
         integration.save()
+        if "enabled" in given:
+            # Enabling queues what was held while disabled (sent once this commits).
+            services.set_enabled(integration, payload.enabled)
     return integration_out(integration)
 
 

@@ -73,3 +73,16 @@ def update_config(integration: Integration, config: Any, *, partial: bool) -> No
     integration.config = merged
     integration.secrets = secrets
     integration.auth_error = ""
+
+
+def set_enabled(integration: Integration, enabled: bool) -> int:
+    """Enable or disable; on enable, the deliveries held while disabled are queued and the
+    sender woken. Returns how many were released (0 on disable)."""
+    from delivery.outbox import release_held  # delivery imports integrations at load time
+
+    was_enabled = integration.enabled
+    integration.enabled = enabled
+    integration.save(update_fields=["enabled", "updated_at"])
+    if enabled and not was_enabled:
+        return release_held(integration)
+    return 0

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from delivery.outbox import held_count
 from integrations import services
 from integrations.catalog import Destination, destinations, get_destination
 from integrations.dashboard_stats import dashboard_context
@@ -221,6 +222,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "variant": destination.variant(integration.variant),
         "settings_rows": settings_summary(integration, destination),
         "live_url": _live_url(integration),
+        "held_count": held_count(integration),
         **dashboard_context(request, integration, request.GET.get("window", "day")),
     }
     return render(request, "integrations/detail.html", context)
@@ -248,11 +250,24 @@ def _live_url(integration: Integration) -> str:
 @require_POST
 def toggle(request: HttpRequest, pk: int) -> HttpResponse:
     integration = get_object_or_404(Integration, pk=pk)
-    integration.enabled = not integration.enabled
-    integration.save(update_fields=["enabled", "updated_at"])
-    state = "enabled" if integration.enabled else "disabled"
-    messages.success(request, f"{integration.name} {state}.")
+    released = services.set_enabled(integration, not integration.enabled)
+    messages.success(request, toggled_message(integration, released))
     return redirect("integrations:detail", pk=integration.pk)
+
+
+def toggled_message(integration: Integration, released: int) -> str:
+    if not integration.enabled:
+        return (
+            f"{integration.name} disabled. New events are held, not sent, "
+            "and are sent when you enable it again."
+        )
+    if released:
+        return f"{integration.name} enabled. Sending {released:,} held {plural(released)} now."
+    return f"{integration.name} enabled."
+
+
+def plural(count: int) -> str:
+    return "event" if count == 1 else "events"
 
 
 @staff_required(perm="integrations.delete_integration")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from delivery import outbox
 from delivery.hints import hint_for
 from delivery.models import Attempt, Delivery
-from delivery.test_event import send_test_event
+from delivery.test_event import IntegrationDisabled, send_test_event
 from integrations.converters import parse_id
 from integrations.dashboard_stats import dashboard_context
 from integrations.models import Integration
@@ -363,10 +363,18 @@ def _confirm_replay_all(request: HttpRequest, integration: Integration) -> HttpR
 @require_POST
 def send_test(request: HttpRequest, pk: int) -> HttpResponse:
     integration, _ = _integration_or_404(pk)
-    row = send_test_event(integration)
-    level, text = test_event_message(row)
-    messages.add_message(request, level, text)
+    try:
+        row = send_test_event(integration)
+    except IntegrationDisabled:
+        messages.warning(request, disabled_test_message(integration))
+    else:
+        level, text = test_event_message(row)
+        messages.add_message(request, level, text)
     return redirect(_back(request, reverse("integrations:dashboard", args=[integration.pk])))
+
+
+def disabled_test_message(integration: Integration) -> str:
+    return f"Test event not sent: {integration.name} is disabled. Enable it to send a test event."
 
 
 def test_event_message(row: Delivery) -> tuple[int, str]:

@@ -13,7 +13,7 @@
   var COLUMNS = 6;
   var HIGHLIGHT_LIMIT = 20;
   // Pending states may advance to final ones, never the other way round.
-  var RANK = { queued: 0, retrying: 1, delivered: 2, failed: 2, suppressed: 2, filtered: 2 };
+  var RANK = { held: 0, queued: 0, retrying: 1, delivered: 2, failed: 2, suppressed: 2, filtered: 2 };
   var STATE_TEXT = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…" };
 
   var root = document.getElementById("live");
@@ -187,6 +187,7 @@
     if (m.status === "retrying") return "wait";
     if (m.status === "failed") return "bad";
     if (m.status === "suppressed" || m.status === "filtered") return "off";
+    if (m.status === "held") return "held";
     if (code != null && (code === 429 || code >= 500)) return "wait";
     if (code != null && code >= 400) return "bad";
     return "queued";
@@ -323,7 +324,9 @@
     if (!requests.length) {
       var why = d.status === "suppressed" || d.status === "filtered"
         ? "Nothing is sent: this event was " + d.status + (d.error ? " (" + d.error + ")." : ".")
-        : "No request.";
+        : d.status === "held"
+          ? "Held: the integration is disabled. This event is sent when it is enabled."
+          : "No request.";
       exchanges.appendChild(section(destination + " request", [note(why)]));
     }
     requests.forEach(function (request) { exchanges.appendChild(exchange(request)); });

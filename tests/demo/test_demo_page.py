@@ -46,9 +46,9 @@ def test_the_demo_shop_is_public_and_installs_itself_with_the_snippet(client: Cl
 
     assert reverse("demo") == "/demo/"
     assert "Signal Demo Shop" in page
-    # the page runs the snippet itself ...
-    assert runs(client, page) == snippet(source.write_key, HOST)
-    # ... and shows the same text for copying
+    # the page runs the snippet itself, less the consent line its banner replaces ...
+    assert runs(client, page) == snippet(source.write_key, HOST, consent=False)
+    # ... and shows the whole text for copying
     assert html.escape(snippet(source.write_key, HOST)) in page
     assert f'<script src="{HOST}/static/datafly.js"></script>' in page
     for product in PRODUCTS:
@@ -76,7 +76,7 @@ def test_the_demo_shop_uses_its_own_source_never_a_users_first_one(client: Clien
     # then it made (and uses) a browser source of its own
     shop = Source.objects.get(name=DEMO_SOURCE_NAME)
     assert shop.kind == Source.BROWSER
-    assert runs(client, page) == snippet(shop.write_key, HOST)
+    assert runs(client, page) == snippet(shop.write_key, HOST, consent=False)
     assert website.write_key not in page
 
 
@@ -86,7 +86,7 @@ def test_a_fresh_install_gets_a_demo_shop_source_once(client: Client):
     source = Source.objects.get()
 
     assert source.name == "Demo shop"
-    assert runs(client, page) == snippet(source.write_key, HOST)
+    assert runs(client, page) == snippet(source.write_key, HOST, consent=False)
     get(client)
     assert Source.objects.count() == 1
 
@@ -95,7 +95,7 @@ def test_a_write_key_in_the_query_string_wins(client: Client):
     other = Source.objects.create(name="Mobile web")
     page = get(client, writeKey=other.write_key)
 
-    assert runs(client, page) == snippet(other.write_key, HOST)
+    assert runs(client, page) == snippet(other.write_key, HOST, consent=False)
     assert "Mobile web" in page
     assert "No source has the write key" not in page
     assert not Source.objects.filter(name=DEMO_SOURCE_NAME).exists()
@@ -104,7 +104,7 @@ def test_a_write_key_in_the_query_string_wins(client: Client):
 def test_an_unknown_write_key_is_used_but_flagged(client: Client):
     page = get(client, writeKey="nope-123")
 
-    assert runs(client, page) == snippet("nope-123", HOST)
+    assert runs(client, page) == snippet("nope-123", HOST, consent=False)
     assert "No source has the write key" in page
     assert not Source.objects.exists()
 
@@ -118,9 +118,38 @@ def test_the_snippet_partial_needs_only_a_write_key_and_a_host():
         f'<script src="{HOST}/static/datafly.js"></script>\n'
         "<script>\n"
         f'  datafly.init({{writeKey: "wk_1-2", host: "{HOST}"}});\n'
+        "  // Events without analytics consent are suppressed, never sent on (the blueprint's"
+        " default).\n"
+        "  // Call this once the visitor agrees (or remove the line if your consent tool sends"
+        " it).\n"
+        "  datafly.consent({analytics: true});\n"
         "  datafly.page();\n"
         "</script>"
     )
+
+
+def test_beside_the_snippet_it_says_where_it_goes_and_what_happens_without_consent():
+    shown = render_to_string("demo/_snippet.html", {"write_key": "wk_1-2", "host": HOST})
+    advice = shown.split('data-testid="install-snippet-advice">', 1)[1]
+
+    assert "Paste the snippet at the end of the <code>&lt;head&gt;</code> of every page." in advice
+    assert "recorded as suppressed and never sent on" in " ".join(advice.split())
+
+
+def test_the_readme_shows_the_dashboards_snippet_and_the_same_placement_rule():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### On your own site", 1)[1]
+
+    assert f"```html\n{snippet('WRITE_KEY', 'http://127.0.0.1:8084')}\n```" in section
+    assert "Paste the snippet at the end of the `<head>` of every page" in section
+
+
+def test_no_page_or_doc_gives_other_placement_advice():
+    texts = [p.read_text() for p in (ROOT / "templates").rglob("*.html")]
+    texts.append((ROOT / "README.md").read_text())
+    for text in texts:
+        assert "before </body>" not in text and "before <code>&lt;/body&gt;" not in text
+        assert "into the <code>&lt;head&gt;" not in text
 
 
 def test_a_hostile_write_key_cannot_break_out_of_the_script(client: Client):

@@ -314,3 +314,44 @@ def test_a_replay_is_broadcast_so_the_live_view_shows_the_row_queued_again(integ
     # then the live view hears that it is queued again, without the old error
     (update,) = async_to_sync(layer.receive)(channel)["messages"]
     assert (update["delivery_id"], update["status"], update["error"]) == (row.id, "queued", "")
+
+
+def test_a_held_delivery_is_broadcast_held_and_then_queued_when_enabled(integration, source):
+    # given a disabled integration and a listener on its group
+    from channels.layers import get_channel_layer
+    from django.utils import timezone
+
+    from delivery.broadcast import group_name
+    from delivery.models import Event
+    from delivery.outbox import fan_out_pending
+    from integrations.services import set_enabled
+
+    set_enabled(integration, False)
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group_name(integration.id), channel)
+    payload = {
+        "type": "track",
+        "event": "Product Viewed",
+        "anonymousId": "a",
+        "messageId": "m-held",
+        "timestamp": timezone.now().isoformat(),
+        "context": {"consent": {"categoryPreferences": {"analytics": True}}},
+    }
+    Event.objects.create(
+        source=source,
+        message_id="m-held",
+        type="track",
+        name="Product Viewed",
+        payload=payload,
+        received_at=timezone.now(),
+    )
+    # when an event arrives while disabled, then Live Events shows it held
+    fan_out_pending()
+    (update,) = async_to_sync(layer.receive)(channel)["messages"]
+    row = Delivery.objects.get()
+    assert (update["delivery_id"], update["status"]) == (row.id, "held")
+    # and when the integration is enabled, the same row turns queued
+    assert set_enabled(integration, True) == 1
+    (update,) = async_to_sync(layer.receive)(channel)["messages"]
+    assert (update["delivery_id"], update["status"]) == (row.id, "queued")
