@@ -60,7 +60,7 @@ def test_a_marketer_installs_mixpanel_from_the_library(
     # fill in the fields and install
     page.get_by_label("Project Token").fill(TOKEN)
     page.get_by_label("API Secret").fill(SECRET)
-    page.get_by_label("EU Data Residency").check()
+    page.get_by_label("EU", exact=True).check()
     page.screenshot(path=str(artifacts / "install-form.png"), full_page=True)
     page.get_by_role("button", name="Install Integration").click()
 
