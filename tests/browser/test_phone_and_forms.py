@@ -150,3 +150,17 @@ def test_an_unknown_address_shows_the_branded_404_with_the_navigation(
     expect(page.get_by_role("complementary", name="Main navigation")).to_be_visible()
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+
+
+def test_the_demo_shop_fits_a_phone_with_its_cart_button_whole(
+    daphne_server: str, page: Page, artifacts: Path
+):
+    page.set_viewport_size(VIEWPORTS["phone"])
+    page.goto(f"{daphne_server}/demo/")
+    cart = page.get_by_role("link", name=re.compile("^Cart"))
+    expect(cart).to_be_visible()
+    box = cart.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORTS["phone"]["width"]
+    expect(page.get_by_text("{#")).to_have_count(0)  # no template comment leaks
+    page.screenshot(path=str(artifacts / "demo-shop-phone.png"), full_page=True)
+    assert not scrolls_sideways(page)
