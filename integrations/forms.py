@@ -123,6 +123,10 @@ class IntegrationForm(forms.Form):
         rows = []
         for spec in self.specs():
             if spec.advanced == advanced:
+                if self.retype(spec):
+                    # screen readers hear "enter it again" with the empty field
+                    widget = self.fields[spec.key].widget
+                    widget.attrs["aria-describedby"] = f"{self[spec.key].auto_id}-retype"
                 rows.append(
                     {
                         "field": self[spec.key],

@@ -164,6 +164,7 @@ def test_an_install_error_keeps_what_was_typed_but_asks_for_the_secret_again(sta
     assert 'value="eu_data_residency" id="id_data_residency_1" checked>' in html
     assert SECRET not in html
     assert "Enter the API Secret again" in html
+    assert 'aria-describedby="id_api_secret-retype"' in html
     assert '<input type="text" name="name" maxlength="100" autofocus' in html
 
 
