@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations import services
-from integrations.catalog import Destination, destinations, get_destination
+from integrations.catalog import ChoiceGroup, Destination, destinations, get_destination
 from integrations.dashboard_stats import dashboard_context
 from integrations.forms import IntegrationForm, initial_for, stored_secrets
 from integrations.models import Integration
@@ -231,7 +231,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def settings_summary(integration: Integration, destination: Destination) -> list[dict[str, Any]]:
     """Label and display value of every config field; a secret shows only that it is set."""
     rows = []
-    for spec in destination.fields:
+    for spec in IntegrationForm(destination).specs():
+        if isinstance(spec, ChoiceGroup):
+            chosen = dict(spec.options).get(spec.value_of(integration.config), "")
+            rows.append({"key": spec.key, "label": spec.label, "value": chosen})
+            continue
         if spec.secret:
             shown = SECRET_MASK if integration.secrets.get(spec.key) else ""
         elif spec.type == "boolean":

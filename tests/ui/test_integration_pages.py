@@ -188,7 +188,7 @@ def test_the_detail_page_shows_the_config_but_masks_the_secret(staff_client, int
     html = staff_client.get(reverse("integrations:detail", args=[integration.pk])).content.decode()
     assert TOKEN in html
     assert "•••••• (stored)" in html
-    assert 'data-field="eu_data_residency">On' in html
+    assert 'data-field="data_residency">EU' in html
     assert "Retail" in html
 
 
