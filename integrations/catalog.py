@@ -29,6 +29,34 @@ class ConfigField:
 
 
 @dataclass(frozen=True)
+class ChoiceGroup:
+    """Boolean config fields that are really one choice, shown as radio buttons.
+
+    The config keeps one boolean per option (so the Management API is unchanged); the forms
+    show one choice, and choosing an option turns its boolean on and the others off. An
+    option with an empty key is "none of them" (e.g. US residency: neither EU nor India).
+    """
+
+    key: str
+    label: str
+    options: tuple[tuple[str, str], ...]  # (config key or "", label)
+    help: str = ""
+    link: str = ""
+    required: bool = False
+    advanced: bool = False
+    type: str = "choice"
+    secret: bool = False
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.options if key)
+
+    def value_of(self, config: dict[str, Any]) -> str:
+        """The chosen option's key for a config; the first switched-on member wins."""
+        return next((key for key in self.members if config.get(key)), "")
+
+
+@dataclass(frozen=True)
 class Variant:
     key: str
     name: str
@@ -60,6 +88,8 @@ class Destination:
     send: Callable[..., Any] | None = None
     # build_request(config, endpoint, items) -> {"method", "url", "headers", "body"}, redacted
     build_request: Callable[..., Any] | None = None
+    # Boolean fields the forms show as one choice (e.g. data residency).
+    choice_groups: tuple[ChoiceGroup, ...] = ()
     max_batch_items: int = 1000
     max_batch_bytes: int = 1024 * 1024
 

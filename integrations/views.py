@@ -13,9 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from delivery.outbox import held_count
 from integrations import services
-from integrations.catalog import Destination, destinations, get_destination
+from integrations.catalog import ChoiceGroup, Destination, destinations, get_destination
 from integrations.dashboard_stats import dashboard_context
-from integrations.forms import IntegrationForm, initial_for
+from integrations.forms import IntegrationForm, initial_for, stored_secrets
 from integrations.models import Integration
 
 SECRET_MASK = "•••••• (stored)"
@@ -155,16 +155,18 @@ def integration_form(
 ) -> HttpResponse:
     """One view for the install form and the edit form, keyed on `integration`."""
     editing = integration is not None
+    options = {"editing": editing, "stored_secrets": stored_secrets(integration)}
     if request.method == "POST":
-        form = IntegrationForm(destination, request.POST, editing=editing)
+        form = IntegrationForm(destination, request.POST, **options)
         saved = _save(form, destination, integration, variant_key) if form.is_valid() else None
         if saved is not None:
             verb = "updated" if editing else "installed"
             messages.success(request, f"{saved.name} {verb}.")
             return redirect("integrations:detail", pk=saved.pk)
+        form.mark_first_error()
     else:
         initial = initial_for(integration) if editing else {"name": destination.name}
-        form = IntegrationForm(destination, initial=initial, editing=editing)
+        form = IntegrationForm(destination, initial=initial, **options)
     variant = destination.variant(integration.variant if integration else variant_key)
     context = {
         "tab": "installed" if editing else "library",
@@ -231,7 +233,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def settings_summary(integration: Integration, destination: Destination) -> list[dict[str, Any]]:
     """Label and display value of every config field; a secret shows only that it is set."""
     rows = []
-    for spec in destination.fields:
+    for spec in IntegrationForm(destination).specs():
+        if isinstance(spec, ChoiceGroup):
+            chosen = dict(spec.options).get(spec.value_of(integration.config), "")
+            rows.append({"key": spec.key, "label": spec.label, "value": chosen})
+            continue
         if spec.secret:
             shown = SECRET_MASK if integration.secrets.get(spec.key) else ""
         elif spec.type == "boolean":

@@ -285,9 +285,25 @@ def check_events(
             rejected.append(Rejected(index, "event", problem))
             continue
         message_id = _as_id(event.get("messageId")) or content_id(event)
-        name = event.get("event") or event.get("name") or ""
+        name = event.get("event") or event.get("name") or _page_path(event, kind)
         accepted.append(Accepted(index, message_id, kind, str(name)[:255], payload, encoded))
     return accepted, rejected
+
+
+def _page_path(event: dict[str, Any], kind: str) -> str:
+    """An unnamed page view is listed by its path (context.page.path or properties.path),
+    so the logs and Live Events say which page it was."""
+    if kind != "page":
+        return ""
+    context = event.get("context")
+    for where in (
+        context.get("page") if isinstance(context, dict) else None,
+        event.get("properties"),
+    ):
+        path = where.get("path") if isinstance(where, dict) else None
+        if isinstance(path, str) and path:
+            return path
+    return ""
 
 
 def _encoded(

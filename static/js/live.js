@@ -12,6 +12,9 @@
   var MAX_BUFFERED = 5000;
   var COLUMNS = 6;
   var HIGHLIGHT_LIMIT = 20;
+  // Rows of one event name and status arriving within this long fold into one "×N" row.
+  var GROUP_MS = 1000;
+  var RATE_WINDOW_S = 5;
   // Pending states may advance to final ones, never the other way round.
   var RANK = { held: 0, queued: 0, retrying: 1, delivered: 2, failed: 2, suppressed: 2, filtered: 2 };
   var STATE_TEXT = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…" };
@@ -31,6 +34,7 @@
   var bufferedText = root.querySelector(".live-buffered");
   var search = root.querySelector("#live-search");
   var destination = root.dataset.destination || "Destination";
+  var rateText = root.querySelector("[data-testid='live-rate']");
 
   var rows = new Map(); // delivery_id -> {message, tr, detail}
   var pending = [];
@@ -40,6 +44,8 @@
   var frame = 0;
   var lastFrameSize = 0;
   var filter = { status: "", text: "" };
+  var unfolded = new Set(); // delivery_ids of group leaders the user opened
+  var arrivals = []; // new deliveries per second, the newest last
 
   // --- receiving -------------------------------------------------------------------------
 
@@ -86,7 +92,9 @@
       if (!earlier || supersedes(message, earlier)) fresh.set(key, message);
     });
     insert(Array.from(fresh.values()));
+    arrivals[arrivals.length - 1] += fresh.size;
     trim();
+    regroup();
     summarise();
   }
 
@@ -168,17 +176,66 @@
     badge.dataset.status = m.status;
     if (m.status_code != null) badge.appendChild(text("span", "live-code", String(m.status_code)));
     cells[4].replaceChildren(badge);
-    if (m.error) {
-      var error = text("span", "live-error", m.error);
-      error.title = m.error;
-      cells[4].appendChild(error);
-    }
+    if (m.error) cells[4].appendChild(text("span", "live-error", m.error));
 
     cells[5].className = "live-latency align-right";
     cells[5].textContent = m.latency_ms == null ? "—" : m.latency_ms + " ms";
 
     tr.dataset.status = m.status;
+    tr.dataset.group = (m.event || m.type || "") + "\u0000" + m.status;
+    tr.dataset.time = String(when ? when.getTime() : 0);
     applyFilter(tr, m);
+  }
+
+  // --- bursts: fold repeated rows, count the rate ------------------------------------------
+
+  // Consecutive shown rows with the same event name and status, received within GROUP_MS of
+  // the group's newest row, fold under that row, which shows "×N" and unfolds on click.
+  function regroup() {
+    var leader = null;
+    var size = 0;
+    for (var tr = tbody.firstElementChild; tr; tr = tr.nextElementSibling) {
+      if (!tr.classList.contains("live-row") || tr.hidden) continue;
+      var row = rows.get(tr.dataset.id);
+      var joins = leader && !row.detail && tr.dataset.group === leader.dataset.group &&
+        Number(leader.dataset.time) - Number(tr.dataset.time) < GROUP_MS;
+      if (joins) {
+        size += 1;
+        fold(tr, !unfolded.has(leader.dataset.id));
+        continue;
+      }
+      if (leader) mark(leader, size);
+      leader = tr;
+      size = 1;
+      fold(tr, false);
+    }
+    if (leader) mark(leader, size);
+  }
+
+  function fold(tr, folded) {
+    if (tr.classList.contains("is-folded") !== folded) tr.classList.toggle("is-folded", folded);
+    var badge = tr.querySelector(".live-repeat");
+    if (badge) badge.remove();
+  }
+
+  function mark(tr, size) {
+    if (size < 2) return;
+    var open = unfolded.has(tr.dataset.id);
+    var button = text("button", "live-repeat", "×" + size);
+    button.type = "button";
+    button.dataset.testid = "live-repeat";
+    button.setAttribute("aria-expanded", String(open));
+    button.title = open ? "Fold the repeated rows" : size + " of these within a second: show them all";
+    tr.children[1].appendChild(button);
+  }
+
+  function tick() {
+    arrivals.push(0);
+    if (arrivals.length > RATE_WINDOW_S + 1) arrivals.shift();
+    var done = arrivals.slice(0, -1);
+    var total = done.reduce(function (sum, n) { return sum + n; }, 0);
+    var rate = done.length ? total / done.length : 0;
+    rateText.textContent = (rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10) + " events/s";
   }
 
   function tone(m) {
@@ -218,6 +275,7 @@
 
   function refilter() {
     rows.forEach(function (row) { applyFilter(row.tr, row.message); });
+    regroup();
     summarise();
   }
 
@@ -371,11 +429,29 @@
     return node;
   }
 
+  // A code box that wraps, with a Copy button for its text.
   function code(value, testid) {
-    var pre = text("pre", "live-code-block",
-      typeof value === "string" ? value : JSON.stringify(value, null, 2));
+    var body = typeof value === "string" ? value : JSON.stringify(value, null, 2);
+    var box = text("div", "live-code-box", "");
+    var pre = text("pre", "live-code-block", body);
     pre.dataset.testid = testid;
-    return pre;
+    var button = text("button", "button button-small live-copy", "Copy");
+    button.type = "button";
+    button.addEventListener("click", function () { copyText(button, body); });
+    box.append(button, pre);
+    return box;
+  }
+
+  function copyText(button, body) {
+    var done = function (label) {
+      button.textContent = label;
+      window.setTimeout(function () { button.textContent = "Copy"; }, 1500);
+    };
+    if (!navigator.clipboard) return done("Copy failed");
+    navigator.clipboard.writeText(body).then(
+      function () { done("Copied"); },
+      function () { done("Copy failed"); }
+    );
   }
 
   function note(value) {
@@ -383,6 +459,15 @@
   }
 
   tbody.addEventListener("click", function (event) {
+    var repeat = event.target.closest(".live-repeat");
+    if (repeat) {
+      var id = repeat.closest("tr").dataset.id;
+      if (unfolded.has(id)) unfolded.delete(id); else unfolded.add(id);
+      regroup();
+      return;
+    }
+    var copy = event.target.closest(".live-copy");
+    if (copy) return;
     var tr = event.target.closest("tr.live-row");
     if (tr && !window.getSelection().toString()) toggle(tr);
   });
@@ -434,5 +519,8 @@
   }
 
   summarise();
+  arrivals.push(0);
+  tick();
+  window.setInterval(tick, 1000);
   connect();
 })();

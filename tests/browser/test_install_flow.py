@@ -60,7 +60,7 @@ def test_a_marketer_installs_mixpanel_from_the_library(
     # fill in the fields and install
     page.get_by_label("Project Token").fill(TOKEN)
     page.get_by_label("API Secret").fill(SECRET)
-    page.get_by_label("EU Data Residency").check()
+    page.get_by_label("EU", exact=True).check()
     page.screenshot(path=str(artifacts / "install-form.png"), full_page=True)
     page.get_by_role("button", name="Install Integration").click()
 
@@ -70,7 +70,7 @@ def test_a_marketer_installs_mixpanel_from_the_library(
     visits.record()
     expect(page.get_by_text("Mixpanel installed")).to_be_visible()
     expect(page.get_by_test_id("blueprint-badge")).to_have_text("alpha · blueprint 0.1.0")
-    expect(page.locator('dd[data-field="eu_data_residency"]')).to_have_text("On")
+    expect(page.locator('dd[data-field="data_residency"]')).to_have_text("EU")
     expect(page.locator('dd[data-field="api_secret"]')).to_have_text("•••••• (stored)")
     page.screenshot(path=str(artifacts / "install-flow.png"), full_page=True)
 

@@ -202,6 +202,9 @@ def test_a_late_queued_update_never_moves_a_delivered_row_back_and_bursts_are_ca
     expect(page.locator("tr.live-row").first).to_have_attribute("data-id", "1001999")
     expect(page.locator("tr.live-row").last).to_have_attribute("data-id", "1001500")
     expect(page.locator("tr.live-row[data-status='delivered']")).to_have_count(500)
+    # and, all received in the same second, they fold under the newest row as "×500"
+    expect(page.locator("tr.live-row").first.get_by_test_id("live-repeat")).to_have_text("×500")
+    expect(page.locator("tr.live-row:visible").filter(has_text="Burst")).to_have_count(1)
     # and it still answers straight away
     assert page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(true)))")
 

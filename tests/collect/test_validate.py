@@ -297,3 +297,30 @@ def test_the_text_backslash_u0000_is_not_a_nul_and_is_stored_as_sent(text):
 
     assert not rejected
     assert accepted[0].payload["properties"]["note"] == text
+
+
+# Names
+
+
+def listed_name(event: dict) -> str:
+    accepted, rejected = check_events([event], "batch", RECEIVED_AT)
+    assert not rejected, rejected
+    return accepted[0].name
+
+
+@pytest.mark.parametrize(
+    ("event", "name"),
+    [
+        ({"name": "Pricing"}, "Pricing"),
+        ({"context": {"page": {"path": "/shop/lamp"}}}, "/shop/lamp"),
+        ({"properties": {"path": "/about"}}, "/about"),
+        ({"context": {"page": "not a dict"}, "properties": {"path": 7}}, ""),
+        ({}, ""),
+    ],
+)
+def test_an_unnamed_page_view_is_listed_by_its_path(event, name):
+    assert listed_name({"type": "page", "anonymousId": "anon-1"} | event) == name
+
+
+def test_a_named_event_keeps_its_name_whatever_its_path():
+    assert listed_name(track(context={"page": {"path": "/x"}})) == "Viewed"

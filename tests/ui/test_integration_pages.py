@@ -31,7 +31,7 @@ def form_data(**overrides: object) -> dict[str, object]:
         "name": "Mixpanel",
         "project_token": TOKEN,
         "api_secret": SECRET,
-        "eu_data_residency": "on",
+        "data_residency": "eu_data_residency",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -102,14 +102,20 @@ def test_an_unknown_destination_is_not_found(staff_client):
     assert staff_client.get(reverse("integrations:install", args=["nope"])).status_code == 404
 
 
-def test_the_fields_form_has_masked_secret_eu_toggle_help_and_advanced_section(staff_client):
+def test_the_fields_form_has_masked_secret_residency_choice_help_and_advanced_section(
+    staff_client,
+):
     html = staff_client.get(install_url()).content.decode()
     assert 'type="password" name="api_secret"' in html
-    assert 'type="checkbox" name="eu_data_residency"' in html
+    for value in ("", "eu_data_residency", "in_data_residency"):
+        assert f'type="radio" name="data_residency" value="{value}"' in html
+    assert 'name="eu_data_residency"' not in html
     assert "Found in Project Settings &gt; Access Keys." in html
     assert "Where to find it" in html
     assert "<summary>Advanced</summary>" in html
-    assert html.index("<summary>Advanced</summary>") < html.index('name="in_data_residency"')
+    assert html.index('name="data_residency"') < html.index("<summary>Advanced</summary>")
+    assert html.index("<summary>Advanced</summary>") < html.index('name="service_account_secret"')
+    assert "Stored: leave blank" not in html
     assert 'name="name" value="Mixpanel"' in html
     assert ">Install Integration</button>" in html
 
@@ -137,18 +143,52 @@ def test_install_with_a_missing_token_shows_an_inline_error_and_creates_nothing(
 
 
 def test_install_shows_catalog_rules_inline_too(staff_client):
-    data = form_data(in_data_residency="on", name="  ")
+    data = form_data(service_account_username="svc", name="  ")
     html = staff_client.post(install_url(), data).content.decode()
-    assert "Choose one residency: EU or India, not both." in html
+    assert "A service account needs both its username and its secret." in html
     assert '<details class="advanced" open>' in html
     assert not Integration.objects.exists()
+
+
+def test_india_residency_is_one_choice_stored_as_the_api_config_keys(staff_client):
+    staff_client.post(install_url(), form_data(data_residency="in_data_residency"))
+    config = Integration.objects.get().config
+    assert config["in_data_residency"] is True
+    assert config["eu_data_residency"] is False
+
+
+def test_an_install_error_keeps_what_was_typed_but_asks_for_the_secret_again(staff_client):
+    html = staff_client.post(install_url(), form_data(name="")).content.decode()
+    assert not Integration.objects.exists()
+    assert f'name="project_token" value="{TOKEN}"' in html
+    assert 'value="eu_data_residency" id="id_data_residency_1" checked>' in html
+    assert SECRET not in html
+    assert "Enter the API Secret again" in html
+    assert 'aria-describedby="id_api_secret-retype"' in html
+    assert '<input type="text" name="name" maxlength="100" autofocus' in html
+
+
+def test_the_first_invalid_field_gets_the_focus(staff_client):
+    html = staff_client.post(install_url(), form_data(project_token="")).content.decode()
+    token_input = html.split('name="project_token"')[1].split(">")[0]
+    assert "autofocus" in token_input
+    assert html.count("autofocus") == 1
+
+
+def test_the_stored_placeholder_shows_only_for_a_secret_that_is_stored(staff_client, integration):
+    html = staff_client.get(reverse("integrations:edit", args=[integration.pk])).content.decode()
+    api_secret = html.split('name="api_secret"')[1].split(">")[0]
+    account_secret = html.split('name="service_account_secret"')[1].split(">")[0]
+    assert "Stored: leave blank to keep it" in api_secret
+    assert "placeholder" not in account_secret
+    assert 'value="eu_data_residency"' in html
 
 
 def test_the_detail_page_shows_the_config_but_masks_the_secret(staff_client, integration):
     html = staff_client.get(reverse("integrations:detail", args=[integration.pk])).content.decode()
     assert TOKEN in html
     assert "•••••• (stored)" in html
-    assert 'data-field="eu_data_residency">On' in html
+    assert 'data-field="data_residency">EU' in html
     assert "Retail" in html
 
 
@@ -175,7 +215,7 @@ def test_edit_replaces_the_secret_and_clears_the_auth_error(staff_client, integr
     integration.auth_error = "401"
     integration.save()
     url = reverse("integrations:edit", args=[integration.pk])
-    staff_client.post(url, form_data(variant=None, api_secret="new-secret", eu_data_residency=None))
+    staff_client.post(url, form_data(variant=None, api_secret="new-secret", data_residency=""))
     integration.refresh_from_db()
     assert integration.secrets["api_secret"] == "new-secret"
     assert integration.config["eu_data_residency"] is False

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from integrations.catalog import ConfigField, Destination, Variant
+from integrations.catalog import ChoiceGroup, ConfigField, Destination, Variant
 from integrations.destinations.mixpanel.editor import SECTIONS as EDITOR_SECTIONS
 
 BLUEPRINT_DIR = Path(__file__).parent / "blueprints"
@@ -72,6 +72,17 @@ FIELDS = (
         "string",
         help="Needed with a service account. Found in Project Settings > Overview.",
         advanced=True,
+    ),
+)
+
+RESIDENCY = ChoiceGroup(
+    "data_residency",
+    "Data Residency",
+    (("", "US (default)"), ("eu_data_residency", "EU"), ("in_data_residency", "India")),
+    help=(
+        "Where your Mixpanel project stores its data. EU-resident organizations have a "
+        "dashboard URL starting with eu.mixpanel.com (api-eu.mixpanel.com); India uses "
+        "api-in.mixpanel.com."
     ),
 )
 
@@ -148,6 +159,7 @@ MIXPANEL = Destination(
     docs_url="https://developer.mixpanel.com/reference/ingestion-api",
     blueprint_version="0.1.0",
     fields=FIELDS,
+    choice_groups=(RESIDENCY,),
     variants=VARIANTS,
     load_blueprint=load_blueprint,
     validate_blueprint=validate_blueprint,
