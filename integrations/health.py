@@ -35,8 +35,12 @@ def health(integration: Integration, now: datetime | None = None) -> dict[str, A
     """
     now = now or timezone.now()
     if not integration.enabled:
+        held = Delivery.objects.filter(integration=integration, status=Delivery.HELD).count()
         return _state(
-            "disabled", "Disabled", "Delivery is paused: events for this integration are not sent."
+            "disabled",
+            "Disabled",
+            f"Delivery is paused: new events are held, not sent ({held:,} held so far). "
+            "Enable the integration to send them.",
         )
     if integration.auth_error:
         return _state("auth_error", "Auth error", integration.auth_error)

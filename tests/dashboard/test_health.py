@@ -230,3 +230,17 @@ def test_a_failed_test_event_is_not_the_last_error(staff_client, integration, mi
     assert response.context["last_error"] is None
     assert response.context["health"]["state"] == "quiet"
     assert "1 sent in 24 h, 0 delivered, 1 failed" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_disabled_health_says_events_are_held_with_their_count(mixpanel_at_fake):
+    integration = mixpanel("retail")
+    integration.enabled = False
+    integration.save()
+    accept(*(track() for _ in range(3)))
+    fan_out_pending()
+
+    state = health_of(integration)
+
+    assert (state["state"], state["label"]) == ("disabled", "Disabled")
+    assert "new events are held, not sent (3 held so far)" in state["detail"]
