@@ -145,6 +145,16 @@ def release_if_enabled_meanwhile(integration_ids: set[int]) -> None:
         release_held(integration)
 
 
+def announce_requeued(integration_id: int, shown: list[int]) -> None:
+    """Once the transaction commits: wake the sender, and show these rows queued again on
+    the live view at once (not as they were until they are sent)."""
+    transaction.on_commit(lambda: enqueue_send(integration_id))
+    requeued = Delivery.objects.filter(id__in=shown, status=Delivery.QUEUED)
+    transaction.on_commit(
+        lambda: broadcast_deliveries(list(requeued.select_related("event").order_by("id")))
+    )
+
+
 def release_held(integration: Integration) -> int:
     """Queue this integration's held deliveries and wake its sender; returns how many.
 
@@ -154,11 +164,7 @@ def release_held(integration: Integration) -> int:
     shown = list(rows.order_by("-id").values_list("id", flat=True)[:REPLAY_BROADCAST])
     count = rows.update(status=Delivery.QUEUED, next_attempt_at=timezone.now())
     if count:
-        transaction.on_commit(lambda: enqueue_send(integration.id))
-        queued = Delivery.objects.filter(id__in=shown, status=Delivery.QUEUED)
-        transaction.on_commit(
-            lambda: broadcast_deliveries(list(queued.select_related("event").order_by("id")))
-        )
+        announce_requeued(integration.id, shown)
     return count
 
 
@@ -274,10 +280,5 @@ def replay(integration: Integration, delivery_ids: list[int] | None = None) -> i
         error="",
     )
     if count:
-        transaction.on_commit(lambda: enqueue_send(integration.id))
-        # The live view shows them queued again at once, not failed until they are sent.
-        requeued = Delivery.objects.filter(id__in=shown, status=Delivery.QUEUED)
-        transaction.on_commit(
-            lambda: broadcast_deliveries(list(requeued.select_related("event").order_by("id")))
-        )
+        announce_requeued(integration.id, shown)
     return count
