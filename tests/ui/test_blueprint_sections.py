@@ -244,3 +244,28 @@ def test_missing_consent_can_be_set_per_source_kind_and_previewed_for_each(staff
     assert consent["allow_missing"] is False
     assert server.context["preview"]["saved"]["decision"] == "deliver"
     assert browser.context["preview"]["saved"]["decision"] == "suppressed"
+
+
+@pytest.mark.django_db
+def test_the_identity_section_says_where_else_to_find_the_ids(staff_client: Client):
+    integration = installed("retail")
+    fields = as_browser(staff_client, integration)
+    ids = {
+        "identity-user_id_fallbacks": "traits.email, context.traits.email",
+        "identity-anonymous_id_fallbacks": "context.device.id",
+        "action": "save",
+    }
+
+    staff_client.post(url(integration), fields | ids)
+    bad = staff_client.post(
+        url(integration),
+        as_browser(staff_client, integration)
+        | {"identity-user_id_fallbacks": "email", "action": "save"},
+    )
+
+    identity = Integration.objects.get().blueprint["identity"]
+    assert identity["user_id_fallbacks"] == ["traits.email", "context.traits.email"]
+    assert identity["anonymous_id_fallbacks"] == ["context.device.id"]
+    assert bad.status_code == 400
+    identity_form = next(b for b in bad.context["sections"] if b.key == "identity").form
+    assert "property path" in identity_form.errors["user_id_fallbacks"][0]

@@ -52,6 +52,12 @@ def _paths(value: Any) -> list[str]:
     return items
 
 
+def _one_path(value: str) -> str:
+    if parse_path(value) is None:
+        raise ValueError("expected a property path such as traits.email")
+    return value
+
+
 def _event_name(value: str) -> str:
     if value.startswith("$"):
         raise ValueError("names starting with $ are reserved by Mixpanel")
@@ -72,6 +78,7 @@ def _trait_key(value: str) -> str:
 
 Text = Annotated[str, StringConstraints(min_length=1, max_length=255)]
 PathSpec = Annotated[list[str], BeforeValidator(_paths)]
+PathList = Annotated[list[Annotated[str, AfterValidator(_one_path)]], Field(max_length=10)]
 EventName = Annotated[Text, AfterValidator(_event_name)]
 PropertyName = Annotated[Text, AfterValidator(_property_name)]
 TraitKey = Annotated[Text, AfterValidator(_trait_key)]
@@ -97,6 +104,10 @@ class EventRuleModel(_Strict):
 
 class IdentityModel(_Strict):
     mode: Literal["original", "simplified"] = "original"
+    # Where else the ids may be, read in order when the event's own is missing or empty
+    # (e.g. traits.email for the user id, context.device.id for the anonymous id).
+    user_id_fallbacks: PathList = Field(default_factory=list)
+    anonymous_id_fallbacks: PathList = Field(default_factory=list)
 
 
 SourceKind = Literal["browser", "mobile", "server"]
@@ -295,6 +306,8 @@ def _compile(model: BlueprintModel) -> Compiled:
             named.setdefault((rule.type, rule.name), rule)
     return Compiled(
         mode=model.identity.mode,
+        user_id_fallbacks=_parsed(model.identity.user_id_fallbacks),
+        anonymous_id_fallbacks=_parsed(model.identity.anonymous_id_fallbacks),
         consent_category=model.consent.category,
         allow_missing_consent=model.consent.allow_missing,
         allow_missing_by_kind=tuple(model.consent.allow_missing_by_source_kind.items()),

@@ -52,7 +52,8 @@ class Call:
         return ip if ip else "0"
 
     def who(self) -> Identity:
-        who = resolve(self.event, self.bp.mode)
+        bp = self.bp
+        who = resolve(self.event, bp.mode, bp.user_id_fallbacks, bp.anonymous_id_fallbacks)
         if who.warning:
             self.warnings.append(who.warning)
         return who

@@ -75,6 +75,9 @@ class Compiled:
     enrich_campaign: bool
     enrich_library: bool
     group_key: str | None
+    # Paths read, in order, for an id the event does not carry itself.
+    user_id_fallbacks: tuple[Path, ...] = ()
+    anonymous_id_fallbacks: tuple[Path, ...] = ()
     # (source kind, allow) pairs that override allow_missing_consent for that kind.
     allow_missing_by_kind: tuple[tuple[str, bool], ...] = ()
 

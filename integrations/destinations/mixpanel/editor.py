@@ -115,6 +115,40 @@ class IdentityForm(forms.Form):
         ],
         help_text="Match your Mixpanel project: Project Settings > Identity Merge.",
     )
+    user_id_fallbacks = _text(
+        "User id, when the event has no userId",
+        "Paths read in order, comma-separated (e.g. traits.email, context.traits.email). "
+        "Blank: only userId.",
+    )
+    anonymous_id_fallbacks = _text(
+        "Anonymous id, when the event has no anonymousId",
+        "Paths read in order, comma-separated (e.g. context.device.id). Blank: only anonymousId.",
+    )
+
+    def clean_user_id_fallbacks(self) -> list[str]:
+        return split_list(self.cleaned_data["user_id_fallbacks"])
+
+    def clean_anonymous_id_fallbacks(self) -> list[str]:
+        return split_list(self.cleaned_data["anonymous_id_fallbacks"])
+
+
+def _identity_initial(blueprint: dict[str, Any]) -> dict[str, Any]:
+    identity = blueprint.get("identity") or {}
+    return {
+        "mode": identity.get("mode", "original"),
+        "user_id_fallbacks": join_list(identity.get("user_id_fallbacks")),
+        "anonymous_id_fallbacks": join_list(identity.get("anonymous_id_fallbacks")),
+    }
+
+
+def _store_identity(blueprint: dict[str, Any], data: dict[str, Any]) -> None:
+    identity = {**(blueprint.get("identity") or {}), "mode": data["mode"]}
+    for key in ("user_id_fallbacks", "anonymous_id_fallbacks"):
+        if data[key]:
+            identity[key] = data[key]
+        else:
+            identity.pop(key, None)
+    blueprint["identity"] = identity
 
 
 KIND_CHOICES = [("", "As above"), ("false", "Suppress them"), ("true", "Deliver them")]
@@ -372,8 +406,8 @@ SECTIONS = (
         title="Identity",
         help="How Mixpanel links anonymous and known users.",
         form=IdentityForm,
-        initial=_choices_initial("identity", "mode", "original"),
-        store=_store_in("identity"),
+        initial=_identity_initial,
+        store=_store_identity,
     ),
     FormSection(
         key="consent",

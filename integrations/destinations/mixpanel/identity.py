@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
+from integrations.destinations.mixpanel.paths import Path
+
 # Values Mixpanel refuses as distinct_id or $insert_id (they usually mean a client bug).
 PLACEHOLDERS = frozenset(
     {
@@ -56,7 +58,11 @@ _NO_PROBLEM = (None, None)
 
 def clean_id(event: dict[str, Any], key: str) -> tuple[str | None, str | None]:
     """(usable id, problem): an id is a non-empty string or an integer, not a placeholder."""
-    value = event.get(key)
+    return clean_id_value(event.get(key), key)
+
+
+def clean_id_value(value: Any, key: str) -> tuple[str | None, str | None]:
+    """`clean_id` for a value read from anywhere; `key` names it in the problem."""
     if value is None or value == "":
         return _NO_PROBLEM
     if (
@@ -88,15 +94,33 @@ class Identity(NamedTuple):
     warning: str | None = None
 
 
-def resolve(event: dict[str, Any], mode: str) -> Identity:
+def _with_fallbacks(
+    event: dict[str, Any], key: str, fallbacks: tuple[Path, ...]
+) -> tuple[str | None, str | None]:
+    """The event's own id, else the first usable one at the blueprint's fallback paths."""
+    found, problem = clean_id(event, key)
+    for path in fallbacks if found is None else ():
+        found, _ = clean_id_value(path.read(event), path.text)
+        if found is not None:
+            return found, None
+    return found, problem
+
+
+def resolve(
+    event: dict[str, Any],
+    mode: str,
+    user_fallbacks: tuple[Path, ...] = (),
+    anonymous_fallbacks: tuple[Path, ...] = (),
+) -> Identity:
     """Pick distinct_id: the user id once known, else the anonymous id.
 
-    Simplified ID Merge derives an anonymous user's distinct_id as `$device:<device id>`;
-    Signal sends that same value so events and profile updates agree with Mixpanel.
-    Raises EventProblem when the event has no usable id at all.
+    Each id is the event's own (`userId`, `anonymousId`) or, when that is missing, the first
+    usable value at the blueprint's fallback paths. Simplified ID Merge derives an anonymous
+    user's distinct_id as `$device:<device id>`; Signal sends that same value so events and
+    profile updates agree with Mixpanel. Raises EventProblem when there is no usable id.
     """
-    user, user_problem = clean_id(event, "userId")
-    anon, anon_problem = clean_id(event, "anonymousId")
+    user, user_problem = _with_fallbacks(event, "userId", user_fallbacks)
+    anon, anon_problem = _with_fallbacks(event, "anonymousId", anonymous_fallbacks)
     if user is not None:
         return Identity(user, user, anon)
     if anon is None:
