@@ -108,10 +108,10 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
         integrations = [i for i in Integration.objects.all() if i.destination]
         configs = {i.id: i.full_config() for i in integrations}
         kinds = source_kinds(events)
+        # Stamped once an event, whatever the number of integrations.
+        payloads = {e.id: with_source_kind(e.payload, kinds.get(e.source_id)) for e in events}
         rows = [
-            delivery_row(
-                event, kinds.get(event.source_id), integration, configs[integration.id], now
-            )
+            delivery_row(event, payloads[event.id], integration, configs[integration.id], now)
             for event in events
             for integration in integrations
         ]
@@ -180,7 +180,7 @@ def source_kinds(events: list[PendingEvent]) -> dict[int, str]:
 
 def delivery_row(
     event: PendingEvent,
-    source_kind: str | None,
+    payload: dict[str, Any],
     integration: Integration,
     config: dict[str, Any],
     now: datetime,
@@ -194,7 +194,6 @@ def delivery_row(
         type=event.type,
         name=event.name,
     )
-    payload = with_source_kind(event.payload, source_kind)
     for name, value in mapped(payload, event.message_id, integration, config, now).items():
         setattr(row, name, value)
     return row
