@@ -1,20 +1,17 @@
 """Planning HTTP batches from pending deliveries: per endpoint, by count and by bytes."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 
-from delivery.models import Delivery
 from delivery.rows import DeliveryRow
-
-# Events before profiles, so an $identify goes out before the profile updates it merges.
-ENDPOINT_ORDER = {"/import": 0, "/track": 1, "/groups": 2, "/engage": 3}
 
 
 @dataclass
 class Entry:
-    delivery: DeliveryRow | Delivery
+    delivery: DeliveryRow
     op_index: int
     item: dict[str, Any]
     size: int
@@ -35,9 +32,14 @@ class Batch:
 
 
 def plan(
-    deliveries: list[DeliveryRow] | list[Delivery], max_items: int, max_bytes: int
+    deliveries: list[DeliveryRow],
+    max_items: int,
+    max_bytes: int,
+    rank: Callable[[str], int] = lambda endpoint: 0,
 ) -> list[Batch]:
-    """Group pending operations by endpoint in delivery order, within both limits."""
+    """Group pending operations by endpoint in delivery order, within both limits.
+
+    Endpoints go in the order `rank` gives (the destination's `endpoint_rank`)."""
     by_endpoint: dict[str, list[Entry]] = {}
     for delivery in deliveries:
         for index, op in delivery.pending_operations():
@@ -45,7 +47,7 @@ def plan(
             entry = Entry(delivery, index, op["item"], size)
             by_endpoint.setdefault(op["endpoint"], []).append(entry)
     batches: list[Batch] = []
-    for endpoint in sorted(by_endpoint, key=lambda e: ENDPOINT_ORDER.get(e, 9)):
+    for endpoint in sorted(by_endpoint, key=rank):
         batch = Batch(endpoint)
         for entry in by_endpoint[endpoint]:
             full = len(batch.entries) >= max_items or batch.size + entry.size > max_bytes

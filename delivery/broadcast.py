@@ -11,6 +11,9 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from delivery.models import Delivery
+from delivery.rows import DeliveryRow
+
 log = logging.getLogger("signal.broadcast")
 # In standalone mode the in-memory layer lives on the web server's event loop; the worker
 # threads hand their messages to that loop instead of running a loop of their own.
@@ -21,9 +24,11 @@ def group_name(integration_id: int) -> str:
     return f"integration.{integration_id}"
 
 
-def message_for(delivery) -> dict[str, Any]:
-    """The live-events message for one delivery (SPEC "Live Events")."""
-    event = delivery.event
+def message_for(delivery: Delivery | DeliveryRow) -> dict[str, Any]:
+    """The live-events message for one delivery (SPEC "Live Events").
+
+    A claimed row carries its event's facts itself; a model instance has them on `.event`."""
+    event = delivery if isinstance(delivery, DeliveryRow) else delivery.event
     return {
         "id": event.message_id,
         "delivery_id": delivery.id,

@@ -57,11 +57,13 @@ class Delivery(models.Model):
     # failed (a replay resends only the rest). Empty once delivered: then all of them are in.
     done = models.JSONField(default=list)
     warnings = models.JSONField(default=list)
+    # The codes of those warnings (the destination's own), which key its troubleshooting hints.
+    warning_codes = models.JSONField(default=list)
     error = models.TextField(blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
     status_code = models.PositiveIntegerField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
-    endpoint = models.CharField(max_length=20, blank=True, default="")
+    endpoint = models.CharField(max_length=200, blank=True, default="")
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     first_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
@@ -94,10 +96,12 @@ class Attempt(models.Model):
 
     integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="attempts")
     deliveries = models.ManyToManyField(Delivery, related_name="http_attempts")
-    endpoint = models.CharField(max_length=20)
+    endpoint = models.CharField(max_length=200)
     url = models.CharField(max_length=500)
     item_count = models.PositiveIntegerField()
     kind = models.CharField(max_length=12)
+    # What happened, in the destination's words ("invalid_secret"): keys the hint.
+    code = models.CharField(max_length=40, blank=True, default="")
     status_code = models.PositiveIntegerField(null=True, blank=True)
     latency_ms = models.PositiveIntegerField()
     request_body = models.TextField()  # secrets and the Authorization header removed

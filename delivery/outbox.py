@@ -26,6 +26,9 @@ FANOUT_BATCH = 1000
 # The live view keeps recent rows: a replay of thousands re-announces the newest of them.
 REPLAY_BROADCAST = 500
 STALE_FANOUT = timedelta(seconds=2)
+# The tasks are woken by name (delivery.tasks registers them), so the outbox never imports
+# the module that imports it.
+SEND_TASK, FANOUT_TASK = "delivery.tasks.send", "delivery.tasks.fanout"
 
 
 def delivery_for(
@@ -58,7 +61,8 @@ def mapped(
         return {"warnings": collected} | failed(f"internal error while mapping: {exc}")
     fields: dict[str, Any] = {
         "destination_event": outcome.destination_event or "",
-        "warnings": collected + list(outcome.warnings),
+        "warnings": collected + [str(w) for w in outcome.warnings],
+        "warning_codes": outcome.warning_codes,
     }
     if outcome.status == "rejected":
         reason = f"{outcome.field}: {outcome.reason}" if outcome.field else outcome.reason
@@ -226,15 +230,11 @@ def insert_deliveries(rows: list[DeliveryRow], now: datetime) -> list[DeliveryRo
 
 
 def enqueue_send(integration_id: int, force: bool = False) -> None:
-    from delivery.tasks import send
-
-    wake(send, integration_id, force=force)
+    wake(SEND_TASK, integration_id, force=force)
 
 
 def enqueue_fanout(force: bool = False) -> bool:
-    from delivery.tasks import fanout
-
-    return wake(fanout, force=force)
+    return wake(FANOUT_TASK, force=force)
 
 
 def events_pending() -> bool:

@@ -31,6 +31,7 @@ class DeliveryRow:
     operations: list = field(default_factory=list)
     done: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
+    warning_codes: list = field(default_factory=list)
     error: str = ""
     attempts: int = 0
     status_code: int | None = None
@@ -44,11 +45,6 @@ class DeliveryRow:
     received_at: datetime | None = None
     type: str = ""
     name: str = ""
-
-    @property
-    def event(self) -> "DeliveryRow":
-        """The live view reads `delivery.event.message_id` and so on; the row carries them."""
-        return self
 
     def pending_operations(self) -> list[tuple[int, dict]]:
         return pending_operations(self.operations, self.done)
@@ -122,19 +118,23 @@ CLAIMED = (
 
 
 def claim_deliveries(
-    integration_id: int, limit: int, now: datetime, lease: datetime
+    integration_id: int, limit: int, now: datetime, lease: datetime, only: int | None = None
 ) -> list[DeliveryRow]:
     """Take up to `limit` due deliveries of one integration, oldest first, pushing their next
-    attempt to `lease`: a worker that dies holding them only delays them until then."""
+    attempt to `lease`: a worker that dies holding them only delays them until then.
+
+    With `only`, just that delivery, if it is due (the dashboard's test event)."""
     table = connection.ops.quote_name(Delivery._meta.db_table)
     pending = ", ".join(["%s"] * len(Delivery.PENDING))
     sql = (
         f"UPDATE {table} SET next_attempt_at = %s WHERE id IN ("
         f"SELECT id FROM {table} WHERE integration_id = %s AND status IN ({pending})"
-        f" AND next_attempt_at <= %s ORDER BY id LIMIT %s{_skip_locked()})"
+        f" AND next_attempt_at <= %s{' AND id = %s' if only is not None else ''}"
+        f" ORDER BY id LIMIT %s{_skip_locked()})"
         f" RETURNING {', '.join(CLAIMED)}"
     )
-    params = [_db_datetime(lease), integration_id, *Delivery.PENDING, _db_datetime(now), limit]
+    params = [_db_datetime(lease), integration_id, *Delivery.PENDING, _db_datetime(now)]
+    params += [only, limit] if only is not None else [limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()

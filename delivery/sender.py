@@ -10,7 +10,6 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -33,8 +32,6 @@ from integrations.destinations.base import SendResult
 from integrations.models import Integration
 
 log = logging.getLogger("signal.sender")
-# Claimed rows, or a model instance (the test event is sent through the same round).
-Sendable = DeliveryRow | Delivery
 TIME_BUDGET_SECONDS = 60.0
 LINGER_SECONDS = 0.2
 LINGER_ROWS = 100
@@ -65,11 +62,14 @@ class Verdict:
     tries: int = 0
 
 
-def claim(integration_id: int, limit: int) -> tuple[list[DeliveryRow], Lease]:
+def claim(
+    integration_id: int, limit: int, only: int | None = None
+) -> tuple[list[DeliveryRow], Lease]:
+    """Claim due deliveries (or just the one with id `only`) under a fresh lease."""
     started, now = time.monotonic(), timezone.now()
     until = lease_end(now)
     with transaction.atomic():
-        rows = claim_deliveries(integration_id, limit, now, until)
+        rows = claim_deliveries(integration_id, limit, now, until, only=only)
     return rows, Lease([row.id for row in rows], until, claimed_at=started)
 
 
@@ -126,13 +126,18 @@ class Round:
     """One claimed set of deliveries, sent in batches and then recorded."""
 
     def __init__(
-        self, integration: Integration, rows: list[Sendable], lease: Lease | None = None
+        self,
+        integration: Integration,
+        rows: list[DeliveryRow],
+        lease: Lease,
+        patience: float = RECORD_RETRY_SECONDS,
     ) -> None:
         self.integration = integration
         self.destination = integration.destination
         self.config = integration.full_config()
         self.rows = rows
         self.lease = lease
+        self.patience = patience
         self.verdicts = {row.id: Verdict() for row in rows}
         self.auth_error = ""
         self.stopped = False
@@ -140,10 +145,14 @@ class Round:
 
     def run(self) -> bool:
         """Returns False when the destination refused our credentials."""
+        destination = self.destination
         batches = plan(
-            self.rows, self.destination.max_batch_items, self.destination.max_batch_bytes
+            self.rows,
+            destination.max_batch_items,
+            destination.max_batch_bytes,
+            destination.endpoint_rank,
         )
-        with self.lease or nullcontext():
+        with self.lease:
             for batch in batches:
                 if self.auth_error:
                     self.hold(batch)
@@ -151,16 +160,14 @@ class Round:
                     self.send(batch)
         # Rows not tried because the lease lapsed are left as they are: due when it ends.
         touched = [r for r in self.rows if self.verdicts[r.id].tries or self.verdicts[r.id].held]
-        until = self.lease.until if self.lease else None
-        # Only a leased round waits for the database (the test event answers a web request).
-        patience = RECORD_RETRY_SECONDS if self.lease else 0.0
+        until, patience = self.lease.until, self.patience
         persist(self.record_unrecorded, patience)
         finish(self.integration, touched, self.verdicts, self.auth_error, until, patience)
         return not self.auth_error
 
     def may_send(self) -> bool:
         """False once the lease can no longer cover a request (renewals failing or lost)."""
-        if self.lease is None or self.stopped or self.lease.usable():
+        if self.stopped or self.lease.usable():
             return not self.stopped
         self.stopped = True
         log.warning(
@@ -201,12 +208,15 @@ class Round:
             for half in batch.halves():
                 self.send(half)
             return
+        refused = result.failed.keys() | result.retry.keys()
         for index, entry in enumerate(batch.entries):
             verdict = self.verdicts[entry.delivery.id]
-            if kind == "delivered" or (kind == "partial" and index not in result.failed):
+            if kind == "delivered" or (kind == "partial" and index not in refused):
                 verdict.done.add(entry.op_index)
-            elif kind == "partial":
+            elif index in result.failed:
                 verdict.failed = result.failed[index]
+            elif index in result.retry:  # e.g. a throttled user's events: backed off
+                verdict.retry = result.retry[index]
             elif kind == "retry":
                 verdict.retry = result.error or f"HTTP {result.status_code}"
             elif kind == "auth_error":
@@ -228,6 +238,7 @@ def record_attempt(integration: Integration, batch: Batch, result: SendResult) -
         url=result.url,
         item_count=len(batch.entries),
         kind=result.kind,
+        code=result.code[:40],
         status_code=result.status_code,
         latency_ms=result.latency_ms,
         request_body=stored_body(result.request_body),
@@ -245,7 +256,7 @@ def record_attempt(integration: Integration, batch: Batch, result: SendResult) -
 
 def finish(
     integration: Integration,
-    rows: list[Sendable],
+    rows: list[DeliveryRow],
     verdicts: dict[int, Verdict],
     auth_error: str,
     until: datetime | None = None,
@@ -329,7 +340,7 @@ STATE_FIELDS = (
 )
 
 
-def state_key(row: Sendable, tried: bool) -> tuple:
+def state_key(row: DeliveryRow, tried: bool) -> tuple:
     values = {f: getattr(row, f, None) for f in STATE_FIELDS} | {"tried": tried}
     values["done"] = tuple(row.done)
     return tuple(values[f] for f in STATE_FIELDS)
@@ -351,7 +362,7 @@ def write_state(state: dict, ids: list[int], now: datetime, until: datetime | No
 
 
 def apply_verdict(
-    row: Sendable,
+    row: DeliveryRow,
     verdict: Verdict,
     now: datetime,
     window: timedelta,

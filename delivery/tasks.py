@@ -26,7 +26,7 @@ def fanout() -> int:
             if time.monotonic() - started > FANOUT_BUDGET_SECONDS:
                 break
     finally:
-        wakeups.release(fanout)
+        wakeups.release(fanout.name)
     if outbox.events_pending():
         outbox.enqueue_fanout()
     return total
@@ -34,7 +34,7 @@ def fanout() -> int:
 
 @shared_task(name="delivery.tasks.send")
 def send(integration_id: int) -> int:
-    wakeups.release(send, integration_id)
+    wakeups.release(send.name, integration_id)
     return sender.send_pending(integration_id)
 
 

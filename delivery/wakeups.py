@@ -13,6 +13,7 @@ wake-ups for long; the sweeper enqueues without it.
 
 import logging
 
+from celery import current_app
 from django.core.cache import cache
 
 log = logging.getLogger("signal.wakeups")
@@ -23,26 +24,27 @@ def _mark(name: str, args: tuple) -> str:
     return "signal:queued:" + ":".join([name, *map(str, args)])
 
 
-def wake(task, *args, force: bool = False) -> bool:
-    """Queue `task(*args)` unless one is already queued; False when the broker refused it."""
-    mark = _mark(task.name, args)
+def wake(task: str, *args, force: bool = False) -> bool:
+    """Queue the task named `task` with `args` unless one is already queued; False when the
+    broker refused it."""
+    mark = _mark(task, args)
     try:
         if not cache.add(mark, 1, MARK_SECONDS) and not force:
             return True
     except Exception as exc:  # no cache: queue anyway, a spare task costs one empty look
         log.debug("wake-up mark unavailable: %s", exc)
     try:
-        task.apply_async(args=list(args), retry=False)
+        current_app.send_task(task, args=list(args), retry=False)
     except Exception as exc:
-        log.warning("could not enqueue %s%s: %s", task.name, list(args), exc)
+        log.warning("could not enqueue %s%s: %s", task, list(args), exc)
         _clear(mark)
         return False
     return True
 
 
-def release(task, *args) -> None:
+def release(task: str, *args) -> None:
     """Clear the mark: wake-ups from now on queue another run."""
-    _clear(_mark(task.name, args))
+    _clear(_mark(task, args))
 
 
 def _clear(mark: str) -> None:

@@ -68,9 +68,8 @@ SIGNAL_ENCRYPTION_KEYS = ENCRYPTION_KEYS_FROM_ENV or [_derived_fernet_key(SECRET
 SIGNAL_DEMO = env.bool("SIGNAL_DEMO", default=STANDALONE)
 
 SIGNAL_PORT = env.int("SIGNAL_PORT", default=8084)
-MIXPANEL_API_URL = env.str("MIXPANEL_API_URL", default="https://api.mixpanel.com")
-MIXPANEL_EU_API_URL = env.str("MIXPANEL_EU_API_URL", default="https://api-eu.mixpanel.com")
-MIXPANEL_IN_API_URL = env.str("MIXPANEL_IN_API_URL", default="https://api-in.mixpanel.com")
+# A destination's API hosts are settings of its own, named by its folder
+# (integrations/destinations/<key>/: `Host`), read from here when set, else the environment.
 
 # How long a delivery keeps retrying transient failures before it is marked failed.
 SIGNAL_RETRY_WINDOW_SECONDS = env.int("SIGNAL_RETRY_WINDOW_SECONDS", default=4 * 3600)

@@ -35,7 +35,7 @@ from delivery.collect.validate import has_nul
 from delivery.models import Event
 from delivery.outbox import collector_warnings
 from delivery.rows import _json as read_column
-from integrations.destinations.mixpanel.entry import build_request, load_blueprint
+from integrations.destinations.mixpanel.entry import MIXPANEL
 from integrations.destinations.mixpanel.transform import transform
 from integrations.integrations_object import integrations_skip
 from integrations.models import Source
@@ -600,7 +600,7 @@ def requests(draw, write_key: str) -> Request:
 # --- what a stored event must survive ---------------------------------------------------------
 
 
-BLUEPRINTS = {variant: load_blueprint(variant) for variant in VARIANTS}
+BLUEPRINTS = {variant: MIXPANEL.load_blueprint(variant) for variant in VARIANTS}
 
 
 def assert_deliverable(payload: dict[str, Any], now: datetime) -> None:
@@ -616,7 +616,7 @@ def assert_deliverable(payload: dict[str, Any], now: datetime) -> None:
         stored = orjson.dumps(outcome.to_json())  # a delivery row is written with orjson
         assert not has_nul(stored), (variant, "PostgreSQL cannot store a NUL")
         for operation in outcome.operations:
-            build_request(CONFIG, operation.endpoint, [operation.item])
+            MIXPANEL.build_request(CONFIG, operation.endpoint, [operation.item])
 
 
 def assert_answer_is_not_a_server_error(answer: Answer) -> None:

@@ -332,7 +332,7 @@ def test_the_delivery_page_shows_bodies_mixpanels_error_and_the_hint(staff_clien
             {"index": 0, "$insert_id": insert_id, "field": "properties.time", "message": "old"}
         ],
     }
-    add_attempt(row, 400, response, kind="rejected")
+    add_attempt(row, 400, response, kind="rejected", code="invalid_records")
     html = get(staff_client, "delivery", integration.pk, row.pk)
     assert 'data-testid="source-event"' in html and row.event.message_id in html
     assert 'data-testid="operations"' in html

@@ -26,26 +26,26 @@ def queue():
 
 def test_a_burst_of_wake_ups_queues_one_fan_out(queue):
     for _ in range(50):
-        wakeups.wake(fanout)
+        wakeups.wake(fanout.name)
     assert queue() == 1
 
 
 def test_a_wake_up_after_the_mark_is_released_queues_the_next_run(queue):
-    wakeups.wake(fanout)
-    wakeups.release(fanout)
-    wakeups.wake(fanout)
+    wakeups.wake(fanout.name)
+    wakeups.release(fanout.name)
+    wakeups.wake(fanout.name)
     assert queue() == 2
 
 
 def test_each_integration_gets_its_own_send(queue):
     for integration_id in (1, 2, 1, 2, 3):
-        wakeups.wake(send, integration_id)
+        wakeups.wake(send.name, integration_id)
     assert queue() == 3
 
 
 def test_the_sweeper_queues_even_when_a_task_is_marked_queued(queue):
-    wakeups.wake(send, 7)
-    wakeups.wake(send, 7, force=True)
+    wakeups.wake(send.name, 7)
+    wakeups.wake(send.name, 7, force=True)
     assert queue() == 2
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from integrations.destinations.mixpanel.entry import load_blueprint
+from integrations.destinations.mixpanel.entry import MIXPANEL
 from integrations.destinations.mixpanel.transform import outcome_to_json, transform
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mixpanel"
@@ -45,7 +45,7 @@ def merged(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 def run_case(path: Path) -> dict[str, Any]:
     case = json.loads(path.read_text())
-    blueprint = merged(load_blueprint(path.parent.name), case.get("blueprint_patch", {}))
+    blueprint = merged(MIXPANEL.load_blueprint(path.parent.name), case.get("blueprint_patch", {}))
     config = {**CONFIG, **case.get("config_patch", {})}
     config = {key: value for key, value in config.items() if value is not None}
     return outcome_to_json(transform(case["event"], blueprint, config, NOW))

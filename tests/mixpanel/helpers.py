@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from integrations.destinations.base import Outcome
-from integrations.destinations.mixpanel.entry import load_blueprint
+from integrations.destinations.mixpanel.entry import MIXPANEL
 from integrations.destinations.mixpanel.transform import transform
 from tests.mixpanel.golden import CONFIG, NOW, merged
 
@@ -27,7 +27,7 @@ def event(**fields: Any) -> dict[str, Any]:
 
 
 def blueprint(variant: str = "retail", **patch: Any) -> dict[str, Any]:
-    return merged(copy.deepcopy(load_blueprint(variant)), patch)
+    return merged(copy.deepcopy(MIXPANEL.load_blueprint(variant)), patch)
 
 
 def run(ev: dict[str, Any], bp: dict[str, Any] | None = None, now: datetime = NOW) -> Outcome:

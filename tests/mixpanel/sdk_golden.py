@@ -20,7 +20,7 @@ from typing import Any
 
 from delivery.collect.validate import BadRequest, check_events, events_of, parse_json
 from delivery.outbox import collector_warnings
-from integrations.destinations.mixpanel.entry import MIXPANEL, load_blueprint
+from integrations.destinations.mixpanel.entry import MIXPANEL
 from integrations.destinations.mixpanel.transform import outcome_to_json, transform
 from integrations.integrations_object import integrations_skip
 from tests.mixpanel.golden import CONFIG, merged
@@ -84,7 +84,7 @@ def run_sdk_case(path: Path) -> Any:
     except BadRequest as exc:
         return {"collector_bad_request": {"field": exc.field, "error": exc.message}}
     accepted, rejected = check_events(raw, kind, received_at, client_ip=case.get("client_ip"))
-    blueprint = merged(load_blueprint(case["variant"]), case.get("blueprint_patch", {}))
+    blueprint = merged(MIXPANEL.load_blueprint(case["variant"]), case.get("blueprint_patch", {}))
     now = datetime.fromisoformat(received_at.replace("Z", "+00:00"))
     results: dict[int, Any] = {
         r.index: {"collector_rejected": {"field": r.field, "error": r.error}} for r in rejected

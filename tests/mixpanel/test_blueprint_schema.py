@@ -6,13 +6,13 @@ from typing import Any
 import pytest
 
 from integrations.destinations.mixpanel.blueprint import compile_blueprint, validation_errors
-from integrations.destinations.mixpanel.entry import MIXPANEL, load_blueprint
+from integrations.destinations.mixpanel.entry import MIXPANEL
 
 VARIANTS = ["default", "retail", "b2b_saas"]
 
 
 def _retail() -> dict[str, Any]:
-    return copy.deepcopy(load_blueprint("retail"))
+    return copy.deepcopy(MIXPANEL.load_blueprint("retail"))
 
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:
@@ -119,7 +119,7 @@ def test_a_malformed_blueprint_names_the_path_at_fault(path: str, value: Any, ex
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_the_shipped_blueprints_validate(variant: str) -> None:
-    blueprint = load_blueprint(variant)
+    blueprint = MIXPANEL.load_blueprint(variant)
     assert validation_errors(blueprint) == []
     assert blueprint["version"] == "0.1.0"
     assert blueprint["status"] == "alpha"

@@ -48,10 +48,10 @@ def test_without_fallbacks_an_event_without_ids_is_still_rejected_naming_the_fie
 
 
 def test_a_fallback_that_is_not_a_path_is_a_blueprint_error():
-    from integrations.destinations.mixpanel.entry import validate_blueprint
+    from integrations.destinations.mixpanel.entry import MIXPANEL
 
     bad = blueprint("retail", identity={"user_id_fallbacks": ["email"]})
 
-    assert validate_blueprint(bad) == [
+    assert MIXPANEL.validate_blueprint(bad) == [
         "identity.user_id_fallbacks[0]: expected a property path such as traits.email"
     ]

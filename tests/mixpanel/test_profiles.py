@@ -6,10 +6,10 @@ import pytest
 
 from integrations.destinations.mixpanel.blueprint import compile_blueprint
 from integrations.destinations.mixpanel.dates import to_mixpanel_date
-from integrations.destinations.mixpanel.entry import load_blueprint
+from integrations.destinations.mixpanel.entry import MIXPANEL
 from integrations.destinations.mixpanel.profiles import split_traits
 
-SPEC = compile_blueprint(load_blueprint("default")).traits
+SPEC = compile_blueprint(MIXPANEL.load_blueprint("default")).traits
 
 
 def _split(traits: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], list[str]]:

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from integrations.destinations.mixpanel import blueprint as blueprint_module
-from integrations.destinations.mixpanel.entry import load_blueprint
+from integrations.destinations.mixpanel.entry import MIXPANEL
 from integrations.destinations.mixpanel.transform import outcome_to_json, transform
 from tests.mixpanel.golden import NOW, case_id, cases, merged, run_case
 from tests.mixpanel.helpers import blueprint, event, props, run
@@ -15,7 +15,7 @@ from tests.mixpanel.helpers import blueprint, event, props, run
 @pytest.mark.parametrize("path", cases(), ids=case_id)
 def test_the_transform_never_changes_its_inputs(path) -> None:
     case = json.loads(path.read_text())
-    bp = merged(load_blueprint(path.parent.name), case.get("blueprint_patch", {}))
+    bp = merged(MIXPANEL.load_blueprint(path.parent.name), case.get("blueprint_patch", {}))
     ev, bp_before = case["event"], copy.deepcopy(bp)
     ev_before = copy.deepcopy(ev)
     run(ev, bp)

@@ -156,6 +156,7 @@ class BlueprintModel(_Strict):
     version: Literal["0.1.0"]
     status: Literal["alpha", "beta", "stable"]
     variant: Text | None = None
+    name: str | None = None
     description: str | None = None
     identity: IdentityModel = IdentityModel()
     consent: ConsentModel = ConsentModel()

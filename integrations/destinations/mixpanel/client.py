@@ -14,9 +14,9 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 import orjson
-from django.conf import settings
 
-from integrations.destinations.base import SendKind, SendResult
+from integrations.destinations.base import Host, SendKind, SendResult
+from integrations.destinations.mixpanel import hints
 
 QUERY = {
     # ip=0: Mixpanel geolocates from each event's own `ip`, never from Signal's address.
@@ -27,6 +27,11 @@ QUERY = {
 }
 GZIPPED = ("/track", "/import")  # Mixpanel does not support gzip on /engage and /groups
 REDACTED = "[redacted]"
+HOSTS = (  # US, EU, India: each overridable by its setting (tests point them at a fake)
+    Host("MIXPANEL_API_URL", "https://api.mixpanel.com", "US ingestion host"),
+    Host("MIXPANEL_EU_API_URL", "https://api-eu.mixpanel.com", "EU ingestion host"),
+    Host("MIXPANEL_IN_API_URL", "https://api-in.mixpanel.com", "India ingestion host"),
+)
 AUTH_HINT = "Invalid API secret: regenerate the API secret in Project Settings > Access Keys"
 REGION_HINT = (
     "Also check that the data residency setting (EU / India) matches the project's region "
@@ -104,11 +109,12 @@ def _prepare(config: dict[str, Any], endpoint: str, items: list[dict]) -> _Reque
 
 
 def _host(config: dict[str, Any]) -> str:
+    us, eu, india = HOSTS
     if _flag(config.get("eu_data_residency")):
-        return settings.MIXPANEL_EU_API_URL.rstrip("/")
+        return eu.url()
     if _flag(config.get("in_data_residency")):
-        return settings.MIXPANEL_IN_API_URL.rstrip("/")
-    return settings.MIXPANEL_API_URL.rstrip("/")
+        return india.url()
+    return us.url()
 
 
 def _flag(value: Any) -> bool:
@@ -141,6 +147,7 @@ def _result(
 ) -> SendResult:
     kind, error, failed = outcome
     return SendResult(
+        code=code_for(kind, status, failed),
         kind=kind,
         status_code=status,
         response_body=_redact(text, request.secrets),
@@ -150,6 +157,23 @@ def _result(
         error=_redact(error, request.secrets),
         failed={i: _redact(m, request.secrets) for i, m in failed.items()},
     )
+
+
+def code_for(kind: SendKind, status: int | None, failed: dict[int, str]) -> str:
+    """The hint code for one classified answer (see hints.py)."""
+    if status is None:
+        return hints.UNAVAILABLE
+    if 200 <= status < 300:
+        return {"rejected": hints.STATUS_ZERO, "retry": hints.UNEXPECTED}.get(kind, "")
+    by_status = {
+        401: hints.INVALID_SECRET,
+        403: hints.WRONG_REGION,
+        413: hints.TOO_LARGE,
+        429: hints.RATE_LIMITED,
+    }
+    if status == 400:
+        return hints.INVALID_RECORDS if failed else hints.MALFORMED
+    return by_status.get(status, hints.UNAVAILABLE if status >= 500 else "")
 
 
 def classify(

@@ -1,13 +1,28 @@
-"""Mixpanel's catalog entry: fields, variants and help, from the product page."""
+"""Mixpanel's catalog entry: fields, hosts, endpoints and hints, from the product page.
 
-import json
+Variants, status and version come from `blueprints/*.json`; the behaviour from this folder.
+"""
+
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from integrations.catalog import ChoiceGroup, ConfigField, Destination, Variant
-from integrations.destinations.mixpanel.editor import SECTIONS as EDITOR_SECTIONS
+import httpx
 
-BLUEPRINT_DIR = Path(__file__).parent / "blueprints"
+from integrations.destinations.base import (
+    ChoiceGroup,
+    ConfigField,
+    Destination,
+    HintContext,
+    Outcome,
+    SendResult,
+)
+from integrations.destinations.mixpanel import client
+from integrations.destinations.mixpanel import hints as troubleshooting
+from integrations.destinations.mixpanel.blueprint import validation_errors
+from integrations.destinations.mixpanel.editor import SECTIONS as EDITOR_SECTIONS
+from integrations.destinations.mixpanel.transform import transform
+
 ACCESS_KEYS = "https://docs.mixpanel.com/docs/orgs-and-projects/managing-projects"
 
 FIELDS = (
@@ -86,33 +101,56 @@ RESIDENCY = ChoiceGroup(
     ),
 )
 
-VARIANTS = (
-    Variant(
-        "default",
-        "Default",
-        "General product analytics: pages, screens, tracks, identify and revenue.",
-    ),
-    Variant("retail", "Retail", "E-commerce event tracking with distinct_id matching."),
-    Variant(
-        "b2b_saas", "B2B / SaaS", "Product analytics with feature tracking and subscription events."
-    ),
-)
 
+class Mixpanel(Destination):
+    key = "mixpanel"
+    name = "Mixpanel"
+    category = "Analytics"
+    description = (
+        "Server-side event and profile delivery to Mixpanel via the Ingestion API for "
+        "product analytics, funnel analysis, and user segmentation."
+    )
+    docs_url = "https://developer.mixpanel.com/reference/ingestion-api"
+    folder = Path(__file__).parent
+    fields = FIELDS
+    choice_groups = (RESIDENCY,)
+    # Events before profiles, so an $identify goes out before the profile updates it merges.
+    endpoints = ("/import", "/track", "/groups", "/engage")
+    hosts = client.HOSTS
+    max_batch_items = 2000
+    max_batch_bytes = 2 * 1024 * 1024
+    editor_sections = EDITOR_SECTIONS
+    hints = troubleshooting.HINTS
+    warning_codes = troubleshooting.WARNING_CODES
+    variant_order = ("default", "retail", "b2b_saas")
 
-def load_blueprint(variant: str) -> dict[str, Any]:
-    return json.loads((BLUEPRINT_DIR / f"{variant}.json").read_text())
+    def validate_blueprint(self, data: Any) -> list[str]:
+        return validation_errors(data)
 
+    def validate_config(self, config: dict[str, Any]) -> dict[str, str]:
+        return validate_config(config)
 
-def sample_events(variant: str) -> list[dict[str, Any]]:
-    """Events a marketer recognises, to preview the variant's blueprint with."""
-    samples = json.loads((Path(__file__).parent / "samples.json").read_text())
-    return samples.get(variant, samples["default"])
+    def transform(
+        self,
+        event: dict[str, Any],
+        blueprint: dict[str, Any],
+        config: dict[str, Any],
+        now: datetime,
+    ) -> Outcome:
+        return transform(event, blueprint, config, now)
 
+    def build_request(
+        self, config: dict[str, Any], endpoint: str, items: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        return client.build_request(config, endpoint, items)
 
-def validate_blueprint(data: Any) -> list[str]:
-    from integrations.destinations.mixpanel.blueprint import validation_errors
+    def send(
+        self, http: httpx.Client, config: dict[str, Any], endpoint: str, items: list[dict[str, Any]]
+    ) -> SendResult:
+        return client.send(http, config, endpoint, items)
 
-    return validation_errors(data)
+    def hint(self, code: str, context: HintContext) -> str | None:
+        return troubleshooting.hint(code, context)
 
 
 def validate_config(config: dict[str, Any]) -> dict[str, str]:
@@ -129,46 +167,4 @@ def validate_config(config: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def transform(event, blueprint, config, now):
-    from integrations.destinations.mixpanel.transform import transform as run
-
-    return run(event, blueprint, config, now)
-
-
-def send(http, config, endpoint, items):
-    from integrations.destinations.mixpanel.client import send as run
-
-    return run(http, config, endpoint, items)
-
-
-def build_request(config, endpoint, items):
-    from integrations.destinations.mixpanel.client import build_request as run
-
-    return run(config, endpoint, items)
-
-
-MIXPANEL = Destination(
-    key="mixpanel",
-    name="Mixpanel",
-    category="Analytics",
-    status="alpha",
-    description=(
-        "Server-side event and profile delivery to Mixpanel via the Ingestion API for "
-        "product analytics, funnel analysis, and user segmentation."
-    ),
-    docs_url="https://developer.mixpanel.com/reference/ingestion-api",
-    blueprint_version="0.1.0",
-    fields=FIELDS,
-    choice_groups=(RESIDENCY,),
-    variants=VARIANTS,
-    load_blueprint=load_blueprint,
-    validate_blueprint=validate_blueprint,
-    validate_config=validate_config,
-    sample_events=sample_events,
-    editor_sections=EDITOR_SECTIONS,
-    transform=transform,
-    send=send,
-    build_request=build_request,
-    max_batch_items=2000,
-    max_batch_bytes=2 * 1024 * 1024,
-)
+MIXPANEL = Mixpanel()

@@ -5,11 +5,12 @@ import re
 from datetime import datetime
 from typing import Any
 
-from integrations.destinations.base import Outcome
+from integrations.destinations.base import Notice, Outcome
 from integrations.destinations.mixpanel import enrich
 from integrations.destinations.mixpanel.call import Call, consent_problem
 from integrations.destinations.mixpanel.compiled import SYSTEM_PROPERTIES, EventRule
 from integrations.destinations.mixpanel.dates import mixpanel_time
+from integrations.destinations.mixpanel.hints import REVENUE_WITHOUT_AMOUNT
 from integrations.destinations.mixpanel.identity import EventProblem, Identity
 from integrations.destinations.mixpanel.limits import event_name, limit_properties
 from integrations.destinations.mixpanel.paths import Path, read_first
@@ -167,10 +168,11 @@ def _add_revenue(
         where = " or ".join(p.text for p in spec.amount)
         found = f' ({path.text} is "{raw}", not a number)' if path else ""
         lead = "Refund not netted" if refund else "Revenue not appearing"
-        call.warnings.append(
+        message = (
             f'{lead}: "{name}" has no numeric {where}{found}, so "{dest}" is '
             "sent without $amount and without a $transactions entry"
         )
+        call.warnings.append(Notice(REVENUE_WITHOUT_AMOUNT, message))
     else:
         amount = -abs(amount) if refund and amount else amount
         props["$amount"] = amount

@@ -6,6 +6,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
+from integrations.destinations.base import Notice
+from integrations.destinations.mixpanel.hints import SENT_AS_ANONYMOUS
 from integrations.destinations.mixpanel.paths import Path
 
 # Values Mixpanel refuses as distinct_id or $insert_id (they usually mean a client bug).
@@ -91,7 +93,7 @@ class Identity(NamedTuple):
     distinct_id: str
     user_id: str | None
     anonymous_id: str | None
-    warning: str | None = None
+    warning: Notice | None = None
 
 
 def _with_fallbacks(
@@ -131,7 +133,9 @@ def resolve(
             anon_problem or "the event has neither a userId nor an anonymousId",
         )
     distinct = f"$device:{anon}" if mode == "simplified" else anon
-    warning = f"{user_problem}: sent as the anonymous user" if user_problem else None
+    warning = None
+    if user_problem:
+        warning = Notice(SENT_AS_ANONYMOUS, f"{user_problem}: sent as the anonymous user")
     return Identity(distinct, None, anon, warning)
 
 

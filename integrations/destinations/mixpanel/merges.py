@@ -15,6 +15,8 @@ Simplified ID Merge ("Identifying Users (Simplified)"): the first event carrying
 from datetime import datetime
 from typing import NamedTuple
 
+from integrations.destinations.base import Notice
+from integrations.destinations.mixpanel import hints
 from integrations.destinations.mixpanel.call import Call
 from integrations.destinations.mixpanel.identity import (
     Identity,
@@ -73,5 +75,5 @@ def add_merge(call: Call, who: Identity, when: datetime, endpoint: str) -> Link:
         call.add("/import", {"event": "$merge", "properties": props})
         return Link("$merge")
     problem = NO_MERGE.format(anon=anon)
-    call.warnings.append(problem)
+    call.warnings.append(Notice(hints.NO_MERGE, problem))
     return Link(problem=problem)

@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from integrations.destinations.base import Outcome
+from integrations.destinations.base import Notice, Outcome
 from integrations.destinations.mixpanel import enrich
 from integrations.destinations.mixpanel.call import Call, consent_problem
+from integrations.destinations.mixpanel.hints import IDENTIFY_WITHOUT_ANONYMOUS_ID
 from integrations.destinations.mixpanel.identity import EventProblem, clean_id, epoch_ms, insert_id
 from integrations.destinations.mixpanel.limits import limit_properties
 from integrations.destinations.mixpanel.merges import add_merge
@@ -41,11 +42,19 @@ def _traits(call: Call, traits: Any) -> dict[str, dict[str, Any]]:
     return {op: values for op, values in (("$set", to_set), ("$set_once", to_set_once)) if values}
 
 
+UNLINKED = (
+    "identify has a userId but no anonymousId, so Mixpanel cannot link this user's earlier "
+    "anonymous events to the profile"
+)
+
+
 def identify(call: Call) -> Outcome:
     denied = consent_problem(call.event, call.bp)
     if denied:
         return Outcome("suppressed", destination_event="$identify", reason=denied)
     who = call.who()
+    if who.user_id and not who.anonymous_id:
+        call.warnings.append(Notice(IDENTIFY_WITHOUT_ANONYMOUS_ID, UNLINKED))
     when, endpoint = call.when()
     link = add_merge(call, who, when, endpoint)
     names = [link.name] if link.name else []
