@@ -8,8 +8,10 @@ projects and Amplitude, each at a fake answering instantly). Prints events/s for
 delivered, and each fake project got each event exactly once.
 """
 
+import json
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -102,6 +104,10 @@ def fakes() -> Iterator[dict]:
                 fake_mixpanel_process(projects=[*MIXPANEL_PROJECTS, THIRD_PROJECT])
             )
         }
+        if amplitude_available():
+            from tests.support.fake_amplitude_fixtures import fake_amplitude_process
+
+            found["amplitude"] = stack.enter_context(fake_amplitude_process())
         yield found
 
 
@@ -140,9 +146,32 @@ class Bench:
         return Phase(label, expected, elapsed, accepted, usage, workers, requests)
 
 
+def amplitude_target(fake) -> Target:
+    from integrations.catalog import get_destination
+    from integrations.services import install
+    from tests.support.fake_amplitude_fixtures import API_KEY
+
+    config = {"api_key": API_KEY}
+    integration = install(
+        get_destination("amplitude"), name="Amplitude", variant="retail", config=config
+    )
+
+    def once(n: int) -> bool:
+        arrived = Counter(
+            event.get("insert_id")
+            for request in fake.received("/2/httpapi")
+            for event in json.loads(request["body"])["events"]
+        )
+        return len(arrived) == n and set(arrived.values()) == {1} and len(fake.events()) == n
+
+    return Target(integration, once)
+
+
 def others(fakes: dict) -> list[Target]:
     """The second and third integrations: another Mixpanel project, and Amplitude."""
     second = mixpanel_target(fakes["mixpanel"], "Mixpanel (app)", SECOND_PROJECT)
+    if "amplitude" in fakes:
+        return [second, amplitude_target(fakes["amplitude"])]
     return [second, mixpanel_target(fakes["mixpanel"], "Mixpanel (third)", THIRD_PROJECT)]
 
 
@@ -183,7 +212,11 @@ def test_three_integrations_cost_at_most_half_again_one(artifacts):
 
 
 def fake_urls(found: dict) -> dict[str, str]:
-    return {}
+    """Settings pointing Signal at the fakes other than Mixpanel's."""
+    if "amplitude" not in found:
+        return {}
+    url = found["amplitude"].url
+    return {"AMPLITUDE_API_URL": url, "AMPLITUDE_EU_API_URL": url}
 
 
 def lines_for(phases: list[tuple[Phase, Phase]]) -> list[str]:
