@@ -36,6 +36,7 @@ test: install-test
 bench: install-test
 	$(BIN)/python -m pytest tests/bench/test_transform_bench.py -s $(PYTEST_ARGS)
 	$(BIN)/python -m pytest tests/bench/test_pipeline_bench.py -s $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/bench/test_fanout_bench.py -s $(PYTEST_ARGS)
 
 # Load through the collection API while workers and web servers are SIGKILLed, Redis restarts
 # empty, PostgreSQL stops and Mixpanel fails; prints sent/acknowledged/delivered/duplicates,
