@@ -62,14 +62,16 @@ def _ms(text: str) -> float:
     return value * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def post_batches(base_url: str, write_key: str, total: int) -> None:
+def post_batches(base_url: str, write_key: str, total: int, visitor: str = "a-{}") -> None:
+    """`total` Product Viewed events, 100 a request, from 500 visitors (`visitor` formats
+    their anonymous ids)."""
     auth = (write_key, "")
     batches = [
         [
             {
                 "type": "track",
                 "event": "Product Viewed",
-                "anonymousId": f"a-{i % 500}",
+                "anonymousId": visitor.format(i % 500),
                 "messageId": uuid.uuid4().hex,
                 "properties": {"product_id": "p-1", "price": 10},
                 "context": {
