@@ -125,3 +125,9 @@ def queued_summary(before: Counter, after: Counter) -> str:
     spent = {k: after[k] - before.get(k, 0.0) for k in after}
     parts = [f"{k} {v:.1f}" for k, v in sorted(spent.items(), key=lambda kv: -kv[1]) if v >= 0.1]
     return "seconds waiting for a free core: " + (", ".join(parts) or "none")
+
+
+def own_seconds(before: Counter, after: Counter) -> float:
+    """CPU seconds this run's processes used between two `snapshot(database)`s: a phase's
+    cost that a neighbour's load on a shared machine does not change."""
+    return sum(after[k] - before.get(k, 0.0) for k in after if k not in (BUSY, STOLEN))
