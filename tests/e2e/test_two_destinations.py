@@ -15,7 +15,7 @@ from delivery.collect.validate import with_source_kind
 from delivery.models import Attempt, Delivery
 from integrations.models import Integration
 from tests.delivery.helpers import CONSENTED, collector, send_batch, track
-from tests.e2e.destinations import At, MixpanelAt
+from tests.e2e.destinations import AmplitudeAt, At, MixpanelAt
 from tests.support.fanout import as_multiset, delivered_count, sent_operations, statuses
 from tests.support.stack import wait_until
 
@@ -210,3 +210,27 @@ def test_a_429_storm_at_one_destination_does_not_slow_the_other(
     assert len(stormy.kept_ids()) == 200
     assert set(stormy.kept_ids().values()) == {1}
     assert set(steady.arrived_ids().values()) == {1}  # the steady one was never asked twice
+
+
+def test_an_id_too_short_for_amplitude_fails_only_its_amplitude_delivery(
+    two_stack, mixpanel_us: MixpanelAt, other: At
+):
+    if not isinstance(other, AmplitudeAt):
+        pytest.skip("a rule of Amplitude's own: Mixpanel takes short ids")
+    # given both destinations, and three events of which the middle one's only id is
+    # shorter than Amplitude's minimum of 5 characters
+    mixpanel = mixpanel_us.install("retail")
+    amplitude = other.install("retail")
+    _, client = collector(two_stack.base_url)
+    events = [track(anonymousId=visitor) for visitor in ("visitor-0001", "v-12", "visitor-0003")]
+    send_batch(client, events)
+    wait_until(lambda: settled(mixpanel, amplitude, count=3), timeout=30)
+    # then Amplitude's delivery of that event failed before any request, naming the id
+    there = {r.event.message_id: r for r in Delivery.objects.filter(integration=amplitude)}
+    short = there[events[1]["messageId"]]
+    assert short.status == Delivery.FAILED and short.attempts == 0
+    assert "v-12" in short.error
+    assert [there[e["messageId"]].status for e in (events[0], events[2])] == ["delivered"] * 2
+    assert len(other.kept_ids()) == 2
+    # and Mixpanel delivered all three, that one included
+    assert statuses(mixpanel) == {Delivery.DELIVERED: 3}
