@@ -80,6 +80,14 @@ UNAVAILABLE_TEXT = (
 REVENUE = (
     "Revenue not appearing: add {fields} to {events} so Amplitude gets `revenue` (or `price`)."
 )
+NO_TIME = (
+    "The event had no timestamp, so Amplitude dated it at upload: send timestamp (or "
+    "originalTimestamp) with each event so its time is when it happened."
+)
+TOO_BIG = (
+    "The event is over Amplitude's 1 MB request limit: drop large properties in the "
+    "blueprint (events[].keep_unmapped: false) or send fewer of them."
+)
 PRODUCT = "Product revenue not appearing: give every item of `products` a numeric `price`."
 
 HINTS = {
@@ -93,6 +101,8 @@ HINTS = {
     UNAVAILABLE: UNAVAILABLE_TEXT,
     ID_DROPPED: SHORT_ID,
     PRODUCT_WITHOUT_PRICE: PRODUCT,
+    NO_TIMESTAMP: NO_TIME,
+    EVENT_TOO_LARGE: TOO_BIG,
     INVALID_FIELD: FIELD,
 }
 _ID_FIELDS = ("user_id", "device_id", "userId", "anonymousId")
