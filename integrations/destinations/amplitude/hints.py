@@ -127,8 +127,29 @@ def _response(context: HintContext) -> dict[str, Any]:
     return context.response if isinstance(context.response, dict) else {}
 
 
+_EVENT_MAPS = {
+    "events_with_invalid_fields": "invalid",
+    "events_with_missing_fields": "missing",
+    "events_with_invalid_id_lengths": "shorter than the minimum id length",
+}
+
+
+def _only_field(context: HintContext) -> tuple[str, str]:
+    """The field Amplitude's 400 names, when it names exactly one for the whole batch."""
+    body = _response(context)
+    named = [
+        (field, says)
+        for key, says in _EVENT_MAPS.items()
+        if isinstance(body.get(key), dict)
+        for field in body[key]
+    ]
+    return named[0] if len(named) == 1 else ("", "")
+
+
 def _field_hint(context: HintContext) -> str:
     field, message = context.field, context.message
+    if not field:
+        field, message = _only_field(context)
     if not field:  # "...(event 2: time: invalid)" from the client's error
         marker = context.error.rsplit("event ", 1)[-1]
         parts = marker.split(": ")
