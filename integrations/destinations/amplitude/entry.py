@@ -12,6 +12,7 @@ import httpx
 from integrations.destinations.amplitude import client
 from integrations.destinations.amplitude import hints as troubleshooting
 from integrations.destinations.amplitude.blueprint import validation_errors
+from integrations.destinations.amplitude.editor import SECTIONS as EDITOR_SECTIONS
 from integrations.destinations.amplitude.transform import transform
 from integrations.destinations.base import (
     ConfigField,
@@ -87,6 +88,7 @@ class Amplitude(Destination):
     max_batch_items = 2000
     # Under HTTP V2's 1 MB per request, leaving room for the envelope (api_key, options).
     max_batch_bytes = 1_000_000 - 16_384
+    editor_sections = EDITOR_SECTIONS
     hints = troubleshooting.HINTS
     warning_codes = troubleshooting.WARNING_CODES
     variant_order = ("default", "retail", "b2b_saas")
