@@ -12,6 +12,7 @@ from integrations.destinations.amplitude.hints import (
     NO_TIMESTAMP,
 )
 from integrations.destinations.amplitude.identity import (
+    DEFAULT_MIN_ID_LENGTH,
     Identity,
     event_time_ms,
     min_id_length,
@@ -48,8 +49,10 @@ class Call:
     def events_endpoint(self) -> str:
         return BATCH_API if self.bp.batch_api else HTTP_API
 
-    def who(self) -> Identity:
-        minimum = min_id_length(self.config)
+    def who(self, strict: bool = False) -> Identity:
+        """The event's ids; `strict` keeps Amplitude's own minimum of 5 (the Identify APIs
+        take no `options.min_id_length`, as far as Amplitude documents them)."""
+        minimum = DEFAULT_MIN_ID_LENGTH if strict else min_id_length(self.config)
         who = resolve(self.event, self.bp, minimum)
         for field, value in who.dropped:
             self.warnings.append(

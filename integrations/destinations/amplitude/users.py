@@ -52,7 +52,7 @@ def user_properties(call: Call, traits: dict[str, Any]) -> dict[str, Any]:
 
 
 def _identification(call: Call) -> dict[str, Any]:
-    item = call.ids(call.who())
+    item = call.ids(call.who(strict=True))
     fields = device_fields(call.context, call.bp)
     item.update({k: fields[k] for k in IDENTIFY_FIELDS if k in fields})
     return item
