@@ -71,3 +71,23 @@ def test_a_rejected_field_hint_names_the_field():
 
 def test_an_unknown_code_has_no_hint():
     assert AMPLITUDE.hint("no-such-code", HintContext()) is None
+
+
+def test_every_failure_code_has_a_finished_hint():
+    from integrations.destinations.amplitude import hints
+
+    codes = [
+        hints.INVALID_API_KEY,
+        hints.INVALID_EVENTS,
+        hints.MISSING_FIELD,
+        hints.SILENCED,
+        hints.MALFORMED,
+        hints.TOO_LARGE,
+        hints.THROTTLED,
+        hints.QUOTA_EXCEEDED,
+        hints.UNAVAILABLE,
+    ]
+    context = HintContext(error="Amplitude refused it", response={"missing_field": "api_key"})
+    for code in codes:
+        text = AMPLITUDE.hint(code, context)
+        assert text and "{" not in text, code
