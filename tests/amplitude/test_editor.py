@@ -1,5 +1,5 @@
 """Amplitude's section editor: every shipped blueprint round-trips byte for byte, and edits
-land where they belong (runs once Amplitude is registered)."""
+land where they belong."""
 
 import json
 
@@ -7,18 +7,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from integrations.catalog import get_destination
 from integrations.models import Integration
 from tests.amplitude.test_pipeline import amplitude
 from tests.support.html_form import form_fields
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        get_destination("amplitude") is None,
-        reason="Amplitude is registered by one line in integrations/catalog.py's REGISTRY",
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 
 def url(integration: Integration) -> str:

@@ -16,13 +16,7 @@ from integrations.services import install
 from tests.delivery.helpers import mixpanel
 from tests.support.fake_amplitude_fixtures import API_KEY
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        get_destination("amplitude") is None,
-        reason="Amplitude is registered by one line in integrations/catalog.py's REGISTRY",
-    ),
-]
+pytestmark = pytest.mark.django_db
 CONSENTED = {"consent": {"categoryPreferences": {"analytics": True}}, "ip": "203.0.113.7"}
 
 

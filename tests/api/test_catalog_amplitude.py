@@ -1,14 +1,4 @@
-"""The Management API's catalog lists Amplitude, with its fields and variants, once its one
-registry line is in integrations/catalog.py."""
-
-import pytest
-
-from integrations.catalog import get_destination
-
-pytestmark = pytest.mark.skipif(
-    get_destination("amplitude") is None,
-    reason="Amplitude is registered by one line in integrations/catalog.py's REGISTRY",
-)
+"""The Management API's catalog lists Amplitude, with its fields and variants."""
 
 
 def test_the_catalog_lists_amplitude_with_its_variants(api):
