@@ -160,3 +160,11 @@ def _context(error: str):
     from integrations.destinations.base import HintContext
 
     return HintContext(error=error)
+
+
+def test_a_throttle_storm_throttles_every_event_of_the_next_requests(
+    http, amplitude_at_fake, amplitude_config
+):
+    amplitude_at_fake.throttle(times=2)
+    kinds = [AMPLITUDE.send(http, amplitude_config, "/2/httpapi", events(2)).kind for _ in "abc"]
+    assert kinds == ["retry", "retry", "delivered"]

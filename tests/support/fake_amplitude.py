@@ -97,7 +97,8 @@ class FakeAmplitude:
         quota: bool = False,
     ) -> None:
         """The next `times` event requests holding this user's (device's) events answer 429,
-        listing them as throttled (or, with `quota`, over the daily quota); nothing ingested."""
+        listing them as throttled (or, with `quota`, over the daily quota); nothing ingested.
+        With neither id, a storm: the next `times` event requests all answer 429."""
         with self._lock:
             self._throttles.append(_Throttle(user_id, device_id, times, quota))
 
@@ -195,17 +196,13 @@ class FakeAmplitude:
     def _throttled(self, events: list[dict[str, Any]]) -> rules.Answer | None:
         with self._lock:
             for throttle in self._throttles:
-                hit = [
-                    i
-                    for i, e in enumerate(events)
-                    if (throttle.user_id and e.get("user_id") == throttle.user_id)
-                    or (throttle.device_id and e.get("device_id") == throttle.device_id)
-                ]
+                who = (throttle.user_id, throttle.device_id)
+                hit = [i for i, e in enumerate(events) if rules.throttles(*who, e)]
                 if hit:
                     throttle.times -= 1
                     if throttle.times <= 0:
                         self._throttles.remove(throttle)
-                    return 429, _throttle_body(throttle, hit)
+                    return 429, rules.throttle_body(*who, throttle.quota, events, hit)
         return None
 
     def _identify_request(self, raw: bytes, groups: bool) -> Reply:
@@ -239,19 +236,6 @@ class FakeAmplitude:
         if name not in actions:
             return Reply(404, '{"error":"no such control"}')
         return Reply(200, json.dumps(actions[name]()))
-
-
-def _throttle_body(throttle: _Throttle, hit: list[int]) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": 429, "eps_threshold": 30, "throttled_events": hit}
-    if throttle.quota:
-        body["error"] = "Too many requests for some devices and users"
-        key = "exceeded_daily_quota_users" if throttle.user_id else "exceeded_daily_quota_devices"
-        body[key] = {throttle.user_id or throttle.device_id: 500_001}
-        return body
-    body["error"] = "Too many requests for some devices and users"
-    body["throttled_users"] = {throttle.user_id: 31} if throttle.user_id else {}
-    body["throttled_devices"] = {throttle.device_id: 31} if throttle.device_id else {}
-    return body
 
 
 def _scripted(fault: _Fault) -> Reply:

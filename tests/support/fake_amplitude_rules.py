@@ -136,3 +136,42 @@ def min_id_length(body: dict[str, Any]) -> int:
     options = body.get("options")
     value = options.get("min_id_length") if isinstance(options, dict) else None
     return value if isinstance(value, int) and value > 0 else DEFAULT_MIN_ID_LENGTH
+
+
+def throttles(user_id: str | None, device_id: str | None, event: dict[str, Any]) -> bool:
+    """Whether a scripted throttle covers this event; with neither id, every event (a storm)."""
+    if user_id is None and device_id is None:
+        return True
+    return bool(
+        (user_id and event.get("user_id") == user_id)
+        or (device_id and event.get("device_id") == device_id)
+    )
+
+
+def throttle_body(
+    user_id: str | None,
+    device_id: str | None,
+    quota: bool,
+    events: list[dict[str, Any]],
+    hit: list[int],
+) -> dict[str, Any]:
+    """Amplitude's 429: the throttled (or over-quota) users and devices, and their events."""
+    body: dict[str, Any] = {
+        "code": 429,
+        "error": "Too many requests for some devices and users",
+        "eps_threshold": 30,
+        "throttled_events": hit,
+    }
+    if user_id is None and device_id is None:
+        user_id_of = {str(events[i]["user_id"]) for i in hit if events[i].get("user_id")}
+        device_of = {str(events[i]["device_id"]) for i in hit if events[i].get("device_id")}
+        users, devices = dict.fromkeys(user_id_of, 31), dict.fromkeys(device_of, 31)
+    else:
+        users = {user_id: 31} if user_id else {}
+        devices = {device_id: 31} if device_id else {}
+    if quota:
+        body["exceeded_daily_quota_users"] = dict.fromkeys(users, 500_001)
+        body["exceeded_daily_quota_devices"] = dict.fromkeys(devices, 500_001)
+    else:
+        body["throttled_users"], body["throttled_devices"] = users, devices
+    return body
