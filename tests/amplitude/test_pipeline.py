@@ -137,3 +137,16 @@ def test_one_event_fans_out_to_mixpanel_and_amplitude_each_once(
         assert statuses(integration) == [Delivery.DELIVERED]
     assert [e["event_type"] for e in amplitude_at_fake.events()] == ["Video Played"]
     assert [e["event"] for e in mixpanel_at_fake.unique_events()] == ["Video Played"]
+
+
+def test_an_event_that_turns_amplitude_off_is_filtered_for_it_only(
+    amplitude_at_fake, mixpanel_at_fake
+):
+    both = [amplitude(), mixpanel("default")]
+    accept(track(integrations={"Amplitude": False}))
+    fan_out_pending()
+    for integration in both:
+        send_pending(integration.id)
+    assert statuses(both[0]) == [Delivery.FILTERED]
+    assert statuses(both[1]) == [Delivery.DELIVERED]
+    assert amplitude_at_fake.received() == []

@@ -38,6 +38,8 @@ def track_like(call: Call, kind: str) -> Outcome:
     if message := insert_id(event):
         base["insert_id"] = message
     base.update(device_fields(call.context, call.bp))
+    if (session := _segment_session_id(event)) is not None:
+        base["session_id"] = session
     item = {**base, "event_properties": _properties(event, rule)}
     if user_properties := _campaign(call):
         item["user_properties"] = user_properties
@@ -93,3 +95,17 @@ def _campaign(call: Call) -> dict[str, Any]:
 def _group_id(context: dict[str, Any]) -> str | None:
     value = context.get("groupId")
     return str(value) if isinstance(value, str | int) and str(value) else None
+
+
+def _segment_session_id(event: dict[str, Any]) -> int | None:
+    """Segment's browser plugin for Amplitude puts the session in
+    `integrations.Amplitude.session_id` (or under "Actions Amplitude"), in ms."""
+    flags = event.get("integrations")
+    if not isinstance(flags, dict):
+        return None
+    for key in ("Amplitude", "Actions Amplitude"):
+        options = flags.get(key)
+        session = options.get("session_id") if isinstance(options, dict) else None
+        if isinstance(session, int) and not isinstance(session, bool):
+            return session
+    return None
