@@ -78,7 +78,11 @@ def _per_product(
         price = number(product.get("price"))
         if price is None:
             call.warnings.append(
-                Notice(PRODUCT_WITHOUT_PRICE, f"products[{index}] has no numeric price")
+                Notice(
+                    PRODUCT_WITHOUT_PRICE,
+                    f"products[{index}] has no numeric price: no {event_type} event was sent "
+                    "for it",
+                )
             )
             continue
         item = {**base, "event_type": event_type}
