@@ -20,7 +20,6 @@ _EVENT_MAPS = {  # response key -> what it says of each field's events
     "events_with_missing_fields": "missing",
     "events_with_invalid_id_lengths": "shorter than the minimum id length",
 }
-NOT_INGESTED = "not ingested: Amplitude refused the request for other events in it; resent"
 
 
 @dataclass
@@ -30,6 +29,7 @@ class Classified:
     code: str
     failed: dict[int, str] = field(default_factory=dict)
     retry: dict[int, str] = field(default_factory=dict)
+    resend: list[int] = field(default_factory=list)
 
 
 def classify(endpoint: str, status: int, text: str, items: list[dict]) -> Classified:
@@ -80,8 +80,8 @@ def _bad_request(body: dict[str, Any], reason: str, items: list[dict]) -> Classi
     summary = f"{reason}: {len(errors)} of {len(items)} events (event {first}: {errors[first]})"
     if len(errors) >= len(items):
         return Classified("rejected", summary, code, failed=errors)
-    retry = {i: NOT_INGESTED for i in range(len(items)) if i not in errors}
-    return Classified("partial", summary, code, failed=errors, retry=retry)
+    resend = [i for i in range(len(items)) if i not in errors]
+    return Classified("partial", summary, code, failed=errors, resend=resend)
 
 
 def _throttled(body: dict[str, Any], reason: str, items: list[dict]) -> Classified:
@@ -103,9 +103,13 @@ def _throttled(body: dict[str, Any], reason: str, items: list[dict]) -> Classifi
     error = f"Amplitude throttled the request (429: {reason}); will retry"
     if not held or len(held) >= len(items):
         return Classified("retry", error, code)
-    retry = {i: held.get(i, NOT_INGESTED) for i in range(len(items))}
+    resend = [i for i in range(len(items)) if i not in held]
     return Classified(
-        "partial", f"{error}: {len(held)} of {len(items)} events throttled", code, retry=retry
+        "partial",
+        f"{error}: {len(held)} of {len(items)} events throttled",
+        code,
+        retry=held,
+        resend=resend,
     )
 
 

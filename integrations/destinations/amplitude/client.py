@@ -115,5 +115,6 @@ def _result(
         error=_redact(outcome.error, secrets),
         failed={i: _redact(m, secrets) for i, m in outcome.failed.items()},
         retry=dict(outcome.retry),
+        resend=list(outcome.resend),
         code=outcome.code,
     )
