@@ -23,6 +23,10 @@ class Batch:
     entries: list[Entry] = field(default_factory=list)
     size: int = 2  # the enclosing []
 
+    def only(self, indexes: list[int]) -> "Batch":
+        entries = [self.entries[i] for i in indexes]
+        return Batch(self.endpoint, entries, 2 + sum(e.size for e in entries))
+
     def halves(self) -> tuple["Batch", "Batch"]:
         middle = len(self.entries) // 2
         return (

@@ -51,7 +51,7 @@ class Delivery(models.Model):
     )
     status = models.CharField(max_length=12, choices=STATUSES, default=QUEUED)
     destination_event = models.CharField(max_length=255, blank=True, default="")
-    # [{"endpoint": "/track", "item": {...}}, ...] exactly as they are sent, every attempt.
+    # [{"endpoint": ..., "item": {...}}, ...] exactly as they are sent, every attempt.
     operations = models.JSONField(default=list)
     # Indexes into `operations` the destination has accepted, while the delivery is pending or
     # failed (a replay resends only the rest). Empty once delivered: then all of them are in.

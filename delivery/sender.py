@@ -208,8 +208,11 @@ class Round:
             for half in batch.halves():
                 self.send(half)
             return
-        refused = result.failed.keys() | result.retry.keys()
+        resend = set(result.resend) if kind == "partial" else set()
+        refused = result.failed.keys() | result.retry.keys() | resend
         for index, entry in enumerate(batch.entries):
+            if index in resend:
+                continue
             verdict = self.verdicts[entry.delivery.id]
             if kind == "delivered" or (kind == "partial" and index not in refused):
                 verdict.done.add(entry.op_index)
@@ -225,6 +228,10 @@ class Round:
                 verdict.failed = result.error or f"HTTP {result.status_code}"
         if kind == "auth_error":
             self.auth_error = result.error or "the destination refused the credentials"
+        if resend and len(resend) < len(batch.entries):
+            # The destination took none of these because of their neighbours: send them again
+            # now, without those (never the whole batch again, so this ends).
+            self.send(batch.only(sorted(resend)))
 
     def hold(self, batch: Batch) -> None:
         for entry in batch.entries:

@@ -7,6 +7,7 @@ Adding one is adding its folder and one line to `REGISTRY`.
 
 from typing import Any
 
+from integrations.destinations.amplitude.entry import AMPLITUDE
 from integrations.destinations.base import (
     ChoiceGroup,
     ConfigField,
@@ -18,7 +19,7 @@ from integrations.destinations.mixpanel.entry import MIXPANEL
 
 __all__ = ["ChoiceGroup", "ConfigField", "Destination", "FieldType", "Variant"]
 
-REGISTRY: dict[str, Destination] = {d.key: d for d in (MIXPANEL,)}
+REGISTRY: dict[str, Destination] = {d.key: d for d in (MIXPANEL, AMPLITUDE)}
 
 
 def destinations() -> list[Destination]:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.support.fake_mixpanel_fixtures"]
+pytest_plugins = ["tests.support.fake_mixpanel_fixtures", "tests.support.fake_amplitude_fixtures"]
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

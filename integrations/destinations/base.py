@@ -172,8 +172,9 @@ class SendResult:
 
     kind:
       delivered  - every item accepted
-      partial    - some items refused (`failed` maps item index -> error) or to be sent again
-                   later (`retry` maps item index -> why), the rest accepted
+      partial    - some items refused (`failed` maps item index -> error), to be sent again
+                   later (`retry` maps item index -> why), or not taken though not at fault
+                   (`resend`: sent again at once, in the same round); the rest accepted
       rejected   - every item refused as invalid; never retry
       retry      - transient (429, 5xx, timeout, connection error); resend the same bytes later
       auth_error - credentials refused (401/403); hold deliveries until settings are fixed
@@ -192,6 +193,7 @@ class SendResult:
     error: str = ""
     failed: dict[int, str] = dataclasses.field(default_factory=dict)
     retry: dict[int, str] = dataclasses.field(default_factory=dict)
+    resend: list[int] = dataclasses.field(default_factory=list)
     code: str = ""
 
 

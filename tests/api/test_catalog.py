@@ -50,7 +50,7 @@ def test_a_catalog_entry_describes_each_config_field(api):
 
 
 def test_an_unknown_catalog_entry_answers_404_json(api):
-    response = api.get("/v1/admin/integration-catalog/amplitude")
+    response = api.get("/v1/admin/integration-catalog/heap")
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")

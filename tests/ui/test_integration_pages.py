@@ -75,7 +75,7 @@ def test_the_library_shows_mixpanel_with_its_category_badge_and_install_button(s
         ("?category=Advertising", False),
         ("?q=mix", True),
         ("?q=MIXPANEL", True),
-        ("?q=amplitude", False),
+        ("?q=heap", False),
         ("?category=Analytics&q=zzz", False),
     ],
 )

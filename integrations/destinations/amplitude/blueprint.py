@@ -1,0 +1,268 @@
+"""The Amplitude blueprint: its schema (pydantic), its validation messages and compiled form.
+
+The same top-level shape as every Signal blueprint (`identity`, `consent`, `delivery`,
+`events`, `revenue`, `traits`, `enrichment`, `groups`), with Amplitude's own vocabulary
+inside: see this folder's README. `validation_errors` names the exact path of each problem;
+`compiled` turns a valid blueprint into the frozen structure the transform reads, once per
+distinct content.
+"""
+
+import json
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
+
+from integrations.destinations.amplitude.compiled import Compiled, EventRule, Revenue
+from integrations.destinations.amplitude.paths import valid_path
+
+# Event types Amplitude keeps for itself: an event may not be renamed to one of them.
+RESERVED_EVENTS = frozenset(
+    {"$identify", "$groupidentify", "revenue_amount", "session_start", "session_end"}
+)
+# Fields of an Amplitude event Signal fills itself; a mapping cannot target them.
+SYSTEM_PROPERTIES = frozenset({"insert_id", "user_id", "device_id", "time", "event_type"})
+
+
+class BlueprintError(ValueError):
+    """A blueprint that does not validate; `errors` are `path: message` strings."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("; ".join(errors))
+        self.errors = errors
+
+
+def _paths(value: Any) -> list[str]:
+    items = value if isinstance(value, list) and value else [value]
+    if not all(valid_path(item) for item in items):
+        raise ValueError("expected a property path such as properties.total")
+    return items
+
+
+def _path_list(value: Any) -> list[str]:
+    return [] if value == [] else _paths(value)
+
+
+def _event_name(value: str) -> str:
+    if value in RESERVED_EVENTS or value.startswith("["):
+        raise ValueError("this event type is reserved by Amplitude")
+    return value
+
+
+def _property_name(value: str) -> str:
+    if value in SYSTEM_PROPERTIES:
+        raise ValueError(f"{value} is set by Signal and cannot be mapped")
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+PathSpec = Annotated[list[str], BeforeValidator(_paths)]
+PathList = Annotated[list[str], BeforeValidator(_path_list), Field(max_length=10)]
+EventName = Annotated[Text, AfterValidator(_event_name)]
+PropertyName = Annotated[Text, AfterValidator(_property_name)]
+SourceKind = Literal["browser", "mobile", "server"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class MatchModel(_Strict):
+    type: Literal["track", "page", "screen"]
+    name: Text | None = None
+
+
+class EventRuleModel(_Strict):
+    match: MatchModel
+    rename: EventName | None = None  # "{name}" is the page's or screen's name
+    drop: bool = False
+    properties: dict[PropertyName, PathSpec] = Field(default_factory=dict)
+    keep_unmapped: bool = True
+
+
+class IdentityModel(_Strict):
+    user_id_fallbacks: PathList = Field(default_factory=list)
+    device_id_fallbacks: PathList = Field(default_factory=list)
+
+
+class ConsentModel(_Strict):
+    category: Text = "analytics"
+    allow_missing: bool = False
+    allow_missing_by_source_kind: dict[SourceKind, bool] = Field(default_factory=dict)
+
+
+class DeliveryModel(_Strict):
+    # Events go to the Batch Event Upload API (/batch) instead of HTTP V2 (/2/httpapi).
+    batch_api: bool = False
+
+
+class RevenueModel(_Strict):
+    events: Annotated[list[Text], Field(min_length=1)]
+    refund_events: list[Text] = Field(default_factory=list)
+    revenue: PathSpec
+    price: PathSpec | None = None
+    quantity: PathSpec | None = None
+    product_id: PathSpec | None = None
+    revenue_type: PathSpec | None = None
+    # One "Product Purchased" event per item of properties.products, carrying its price.
+    per_product: bool = False
+    product_event: EventName = "Product Purchased"
+
+
+class TraitsModel(_Strict):
+    identify: bool = True
+    rename: dict[Text, Text] = Field(default_factory=dict)
+    set_once: list[Text] = Field(default_factory=list)
+
+
+class EnrichmentModel(_Strict):
+    user_agent: bool = True
+    library: bool = True
+    location: bool = True
+    campaign: bool = True
+
+
+class GroupsModel(_Strict):
+    type: Annotated[Text, StringConstraints(max_length=255)]
+    properties: bool = True
+
+
+class BlueprintModel(_Strict):
+    version: Literal["0.1.0"]
+    status: Literal["alpha", "beta", "stable"]
+    variant: Text | None = None
+    name: str | None = None
+    description: str | None = None
+    identity: IdentityModel = IdentityModel()
+    consent: ConsentModel = ConsentModel()
+    delivery: DeliveryModel = DeliveryModel()
+    events: list[EventRuleModel] = Field(default_factory=list)
+    revenue: RevenueModel | None = None
+    traits: TraitsModel = TraitsModel()
+    enrichment: EnrichmentModel = EnrichmentModel()
+    groups: GroupsModel | None = None
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part != "[key]":
+            text += f".{part}" if text else str(part)
+    return text or "blueprint"
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind, msg = error["type"], error["msg"]
+    if kind == "missing":
+        return "required"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    elif msg.startswith("Input should be"):
+        msg = "expected" + msg.removeprefix("Input should be")
+    return f"invalid name: {msg}" if "[key]" in error["loc"] else msg
+
+
+def _cross_checks(model: BlueprintModel) -> list[str]:
+    errors = []
+    seen: dict[tuple[str, str | None], int] = {}
+    for index, rule in enumerate(model.events):
+        key = (rule.match.type, rule.match.name)
+        if key in seen:
+            errors.append(f"events[{index}].match: same match as events[{seen[key]}]")
+        seen.setdefault(key, index)
+    if model.revenue:
+        errors += [
+            f"revenue.refund_events[{i}]: {name} is also in revenue.events"
+            for i, name in enumerate(model.revenue.refund_events)
+            if name in model.revenue.events
+        ]
+    return errors
+
+
+def _validate(data: Any) -> tuple[BlueprintModel | None, list[str]]:
+    if not isinstance(data, dict):
+        return None, ["blueprint: expected an object"]
+    try:
+        model = BlueprintModel.model_validate(data)
+    except ValidationError as exc:
+        return None, [f"{_location(e['loc'])}: {_message(e)}" for e in exc.errors()]
+    errors = _cross_checks(model)
+    return (None, errors) if errors else (model, [])
+
+
+def validation_errors(data: Any) -> list[str]:
+    """Every problem in a blueprint, each as `path: message`; empty when it is valid."""
+    return _validate(data)[1]
+
+
+def _t(paths: list[str] | None) -> tuple[str, ...]:
+    return tuple(paths or ())
+
+
+def _compile(model: BlueprintModel) -> Compiled:
+    rules = {
+        (r.match.type, r.match.name): EventRule(
+            r.rename, r.drop, tuple((k, _t(v)) for k, v in r.properties.items()), r.keep_unmapped
+        )
+        for r in model.events
+    }
+    rev = model.revenue
+    revenue = None
+    if rev is not None:
+        revenue = Revenue(
+            frozenset(rev.events),
+            frozenset(rev.refund_events),
+            _t(rev.revenue),
+            _t(rev.price),
+            _t(rev.quantity),
+            _t(rev.product_id),
+            _t(rev.revenue_type),
+            rev.per_product,
+            rev.product_event,
+        )
+    consent = model.consent
+    return Compiled(
+        user_id_fallbacks=_t(model.identity.user_id_fallbacks),
+        device_id_fallbacks=_t(model.identity.device_id_fallbacks),
+        consent_category=consent.category,
+        allow_missing_consent=consent.allow_missing,
+        allow_missing_by_kind=tuple(consent.allow_missing_by_source_kind.items()),
+        batch_api=model.delivery.batch_api,
+        rules=rules,
+        revenue=revenue,
+        identify=model.traits.identify,
+        trait_renames=tuple(model.traits.rename.items()),
+        set_once=frozenset(model.traits.set_once),
+        enrich_user_agent=model.enrichment.user_agent,
+        enrich_library=model.enrichment.library,
+        enrich_location=model.enrichment.location,
+        enrich_campaign=model.enrichment.campaign,
+        group_type=model.groups.type if model.groups else None,
+        group_properties=bool(model.groups and model.groups.properties),
+    )
+
+
+@lru_cache(maxsize=256)
+def _compiled_from_json(text: str) -> Compiled | BlueprintError:
+    model, errors = _validate(json.loads(text))
+    return BlueprintError(errors) if model is None else _compile(model)
+
+
+def compiled(data: Any) -> Compiled:
+    """The compiled form of a blueprint, parsed once per distinct content (BlueprintError)."""
+    result = _compiled_from_json(json.dumps(data, default=str))
+    if isinstance(result, BlueprintError):
+        raise result
+    return result

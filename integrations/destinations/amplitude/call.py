@@ -1,0 +1,126 @@
+"""One transform call: the event, its compiled blueprint and what every handler shares."""
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from integrations.destinations.amplitude.compiled import Compiled
+from integrations.destinations.amplitude.hints import (
+    EVENT_TOO_LARGE,
+    ID_DROPPED,
+    NO_TIMESTAMP,
+)
+from integrations.destinations.amplitude.identity import (
+    DEFAULT_MIN_ID_LENGTH,
+    Identity,
+    event_time_ms,
+    min_id_length,
+    resolve,
+)
+from integrations.destinations.base import Notice, Operation, Outcome
+
+HTTP_API = "/2/httpapi"
+BATCH_API = "/batch"
+IDENTIFY_API = "/identify"
+GROUP_IDENTIFY_API = "/groupidentify"
+# Amplitude refuses a request of 1 MB or more on HTTP V2; one event can never be that big.
+MAX_EVENT_BYTES = 1_000_000
+
+
+class Call:
+    """What every handler needs about one event; built once per transform."""
+
+    __slots__ = ("event", "bp", "config", "now", "context", "warnings", "ops")
+
+    def __init__(
+        self, event: dict[str, Any], bp: Compiled, config: dict[str, Any], now: datetime
+    ) -> None:
+        self.event = event
+        self.bp = bp
+        self.config = config
+        self.now = now
+        context = event.get("context")
+        self.context: dict[str, Any] = context if isinstance(context, dict) else {}
+        self.warnings: list[str] = []
+        self.ops: list[Operation] = []
+
+    @property
+    def events_endpoint(self) -> str:
+        return BATCH_API if self.bp.batch_api else HTTP_API
+
+    def who(self, strict: bool = False) -> Identity:
+        """The event's ids; `strict` keeps Amplitude's own minimum of 5 (the Identify APIs
+        take no `options.min_id_length`, as far as Amplitude documents them)."""
+        minimum = DEFAULT_MIN_ID_LENGTH if strict else min_id_length(self.config)
+        who = resolve(self.event, self.bp, minimum)
+        for field, value in who.dropped:
+            self.warnings.append(
+                Notice(
+                    ID_DROPPED,
+                    f"{field} {value!r} is shorter than Amplitude's minimum id length "
+                    f"({minimum}) and was left out",
+                )
+            )
+        return who
+
+    def ids(self, who: Identity) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if who.user_id is not None:
+            out["user_id"] = who.user_id
+        if who.device_id is not None:
+            out["device_id"] = who.device_id
+        return out
+
+    def time(self) -> dict[str, Any]:
+        ms = event_time_ms(self.event)
+        if ms is None:
+            self.warnings.append(
+                Notice(NO_TIMESTAMP, "the event has no timestamp: Amplitude uses its upload time")
+            )
+            return {}
+        return {"time": ms}
+
+    def add(self, endpoint: str, item: dict[str, Any]) -> None:
+        self.ops.append(Operation(endpoint, item))
+
+    def outcome(self, name: str) -> Outcome:
+        for op in self.ops:
+            size = len(orjson.dumps(op.item, default=str))
+            if size >= MAX_EVENT_BYTES:
+                self.warnings.append(Notice(EVENT_TOO_LARGE, "an item is over 1 MB"))
+                return Outcome(
+                    "rejected",
+                    destination_event=name,
+                    reason=f"the {op.endpoint} item is {size:,} bytes: Amplitude refuses "
+                    "requests of 1 MB or more",
+                    field="properties",
+                    warnings=self.warnings,
+                )
+        return Outcome("deliver", self.ops, destination_event=name, warnings=self.warnings)
+
+
+def source_kind(event: dict[str, Any]) -> str | None:
+    meta = event.get("_signal")
+    return meta.get("source_kind") if isinstance(meta, dict) else None
+
+
+def consent_problem(event: dict[str, Any], bp: Compiled) -> str | None:
+    """Why the event must be suppressed for lack of consent, or None when it may go."""
+    context = event.get("context")
+    consent = context.get("consent") if isinstance(context, dict) else None
+    prefs = consent.get("categoryPreferences") if isinstance(consent, dict) else None
+    category = bp.consent_category
+    if not isinstance(prefs, dict):
+        if bp.allows_missing_consent(source_kind(event)):
+            return None
+        return (
+            "consent: the event carries no consent information "
+            f'(context.consent.categoryPreferences) and "{category}" consent is required'
+        )
+    granted = prefs.get(category)
+    if granted is True:
+        return None
+    if granted is False:
+        return f'consent: the visitor declined "{category}"'
+    return f'consent: no "{category}" preference in context.consent.categoryPreferences'
