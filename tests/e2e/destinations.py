@@ -187,8 +187,8 @@ class AmplitudeAt:
         )
 
     def storm(self) -> None:
-        body = {"code": 429, "error": "Too many requests for some devices and users"}
-        self.fake.script("/2/httpapi", 429, body=body, times=1_000_000)
+        """Amplitude's throttling of every user and device: 429s listing all the events."""
+        self.fake.throttle(times=1_000_000)
 
     def calm(self) -> None:
         self.fake.reset()
