@@ -193,7 +193,7 @@ def report(lines: list[str], artifacts: Path) -> None:
     print("\n" + text)
 
 
-def test_three_integrations_cost_at_most_half_again_one(artifacts):
+def test_it_measures_fan_out_to_three_integrations_against_one(artifacts):
     redis_url = require_redis()
     flush_redis(redis_url)
     logs = artifacts / "bench-fanout"

@@ -212,11 +212,10 @@ def test_a_429_storm_at_one_destination_does_not_slow_the_other(
     assert set(steady.arrived_ids().values()) == {1}  # the steady one was never asked twice
 
 
+@pytest.mark.parametrize("other", ["amplitude"], indirect=True)  # a rule of Amplitude's own
 def test_an_id_too_short_for_amplitude_fails_only_its_amplitude_delivery(
-    two_stack, mixpanel_us: MixpanelAt, other: At
+    two_stack, mixpanel_us: MixpanelAt, other: AmplitudeAt
 ):
-    if not isinstance(other, AmplitudeAt):
-        pytest.skip("a rule of Amplitude's own: Mixpanel takes short ids")
     # given both destinations, and three events of which the middle one's only id is
     # shorter than Amplitude's minimum of 5 characters
     mixpanel = mixpanel_us.install("retail")
