@@ -22,6 +22,8 @@ Kept = list[tuple[str, Any]]  # (endpoint, item), as the destination stored it
 class At(Protocol):
     label: str
     integration: Integration | None
+    days_ago: float  # how old the events of `refuse_next` must be to meet that answer
+    keeps_refused: bool
 
     def env(self) -> dict[str, str]:
         """Settings for Signal's processes that point this destination at its fake."""
@@ -29,7 +31,8 @@ class At(Protocol):
     def install(self, variant: str = "retail", name: str = "") -> Integration: ...
 
     def kept(self) -> Kept:
-        """Everything the fake kept for this integration, duplicates included."""
+        """Everything the fake kept for this integration (duplicates too, where the fake
+        keeps them as its destination would)."""
 
     def kept_ids(self) -> Counter:
         """Each event the fake kept for this integration (its dedupe id), with a count;
@@ -37,9 +40,6 @@ class At(Protocol):
 
     def arrived_ids(self) -> Counter:
         """Each event's dedupe id, counted in every request that carried it, refused or not."""
-
-    days_ago: float
-    keeps_refused: bool
 
     def refuse_next(self, event: dict, index: int) -> None:
         """Make the fake's next event request answer a 400 naming its `index`th event alone
