@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "csp",
     "integrations",
     "delivery",
+    "signal_admin.web",
 ]
 
 MIDDLEWARE = [

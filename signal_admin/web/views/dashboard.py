@@ -20,10 +20,10 @@ from delivery import outbox
 from delivery.hints import hint_for
 from delivery.models import Attempt, Delivery
 from delivery.test_event import IntegrationDisabled, send_test_event
-from integrations.converters import parse_id
-from integrations.dashboard_stats import dashboard_context
 from integrations.models import Integration
-from integrations.views import _integration_or_404, _live_url, staff_required
+from signal_admin.web.converters import parse_id
+from signal_admin.web.dashboard_stats import dashboard_context
+from signal_admin.web.views.common import integration_or_404, live_url, staff_required
 
 PAGE_SIZE = 50
 SINCE = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}
@@ -38,13 +38,13 @@ def _page_context(integration: Integration) -> dict[str, Any]:
         "integration": integration,
         "destination": destination,
         "variant": destination.variant(integration.variant),
-        "live_url": _live_url(integration),
+        "live_url": live_url(integration),
     }
 
 
 @staff_required
 def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
-    integration, _ = _integration_or_404(pk)
+    integration, _ = integration_or_404(pk)
     window = request.GET.get("window", "day")
     context = _page_context(integration) | dashboard_context(request, integration, window)
     return render(request, "integrations/dashboard.html", context)
@@ -64,7 +64,7 @@ TRAIL_FIELDS = ("id", "endpoint", "status_code", "latency_ms", "kind", "created_
 
 @staff_required
 def deliveries(request: HttpRequest, pk: int) -> HttpResponse:
-    integration, _ = _integration_or_404(pk)
+    integration, _ = integration_or_404(pk)
     trail = Attempt.objects.only(*TRAIL_FIELDS).order_by("created_at", "id")
     rows = (
         Delivery.objects.filter(integration=integration)
@@ -232,7 +232,7 @@ def _due_in(moment: datetime | None, now: datetime) -> str:
 
 @staff_required
 def delivery(request: HttpRequest, pk: int, delivery_id: int) -> HttpResponse:
-    integration, _ = _integration_or_404(pk)
+    integration, _ = integration_or_404(pk)
     row = get_object_or_404(
         Delivery.objects.select_related("event"), pk=delivery_id, integration=integration
     )
@@ -324,7 +324,7 @@ def _loads(text: str) -> Any:
 @staff_required(perm="integrations.change_integration")
 @require_POST
 def replay(request: HttpRequest, pk: int) -> HttpResponse:
-    integration, _ = _integration_or_404(pk)
+    integration, _ = integration_or_404(pk)
     raw = request.POST.get("delivery_id", "").strip()
     delivery_id = parse_id(raw)
     if raw and delivery_id is None:
@@ -362,7 +362,7 @@ def _confirm_replay_all(request: HttpRequest, integration: Integration) -> HttpR
 @staff_required(perm="integrations.change_integration")
 @require_POST
 def send_test(request: HttpRequest, pk: int) -> HttpResponse:
-    integration, _ = _integration_or_404(pk)
+    integration, _ = integration_or_404(pk)
     try:
         row = send_test_event(integration)
     except IntegrationDisabled:

@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 
 from delivery import outbox
 from delivery.models import Delivery, Event
-from integrations.api_support import (
+from signal_admin.web.api.support import (
     MAX_ID,
     ApiError,
     bounded_text,
