@@ -378,7 +378,7 @@ def disabled_test_message(integration: Integration) -> str:
 
 
 def test_event_message(row: Delivery) -> tuple[int, str]:
-    """Mixpanel's answer to the test event: status code and body, or the failure and hint."""
+    """The destination's answer to the test event: status code and body, or the failure and hint."""
     attempt = row.http_attempts.order_by("-id").first()
     answer = _answer(attempt) if attempt else said(row)
     if row.status == Delivery.DELIVERED:
