@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,6 @@ from signal_admin.web.views.common import integration_or_404, live_url, staff_re
 
 PAGE_SIZE = 50
 SINCE = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}
-ENDPOINTS = ["/track", "/import", "/engage", "/groups"]
 SHOWN_BODY_CHARS = 100_000
 
 
@@ -64,14 +64,14 @@ TRAIL_FIELDS = ("id", "endpoint", "status_code", "latency_ms", "kind", "created_
 
 @staff_required
 def deliveries(request: HttpRequest, pk: int) -> HttpResponse:
-    integration, _ = integration_or_404(pk)
+    integration, destination = integration_or_404(pk)
     trail = Attempt.objects.only(*TRAIL_FIELDS).order_by("created_at", "id")
     rows = (
         Delivery.objects.filter(integration=integration)
         .select_related("event")
         .prefetch_related(Prefetch("http_attempts", queryset=trail, to_attr="trail"))
     )
-    rows, filters, problems = filter_log(rows, request.GET)
+    rows, filters, problems = filter_log(rows, request.GET, destination.endpoints)
     paginator = Paginator(rows.order_by("-id"), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     problems += _page_problem(request.GET.get("page", ""), page.number)
@@ -86,7 +86,7 @@ def deliveries(request: HttpRequest, pk: int) -> HttpResponse:
         "filtered": any(filters.values()),
         "problems": problems,
         "statuses": STATUS_NAMES,
-        "endpoints": ENDPOINTS,
+        "endpoints": destination.endpoints,
         "failed_count": failed,
         "failed_shown": f"{failed:,}",
     }
@@ -94,9 +94,10 @@ def deliveries(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def filter_log(
-    rows: QuerySet[Delivery], params: Any
+    rows: QuerySet[Delivery], params: Any, endpoints: Sequence[str]
 ) -> tuple[QuerySet[Delivery], dict[str, str], list[str]]:
-    """Apply the log's filters: status, endpoint, event name, and since / from–to.
+    """Apply the log's filters: status, endpoint (one of the destination's `endpoints`),
+    event name, and since / from–to.
 
     A value no filter knows is named in a problem and dropped from the filters (so the form
     shows what is really applied), never silently ignored.
@@ -106,7 +107,7 @@ def filter_log(
     problems: list[str] = []
     for key, known, noun in (
         ("status", STATUS_NAMES, "status"),
-        ("endpoint", ENDPOINTS, "endpoint"),
+        ("endpoint", list(endpoints), "endpoint"),
         ("since", list(SINCE), "time range"),
     ):
         if filters[key] and filters[key] not in known:
