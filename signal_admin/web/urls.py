@@ -1,7 +1,15 @@
 from django.urls import path
 
 from signal_admin.web import converters
-from signal_admin.web.views import blueprint, dashboard, integrations, live, sources
+from signal_admin.web.views import (
+    actions,
+    blueprint,
+    dashboard,
+    delivery_page,
+    integrations,
+    live,
+    sources,
+)
 
 assert converters.IdConverter  # registers <id:...>: a row id no longer than a key can be
 
@@ -29,11 +37,11 @@ urlpatterns = [
     path("<id:pk>/deliveries/", dashboard.deliveries, name="deliveries"),
     path(
         "<id:pk>/deliveries/<id:delivery_id>/",
-        dashboard.delivery,
+        delivery_page.delivery,
         name="delivery",
     ),
-    path("<id:pk>/replay/", dashboard.replay, name="replay"),
-    path("<id:pk>/send-test/", dashboard.send_test, name="send_test"),
+    path("<id:pk>/replay/", actions.replay, name="replay"),
+    path("<id:pk>/send-test/", actions.send_test, name="send_test"),
     # Live Events.
     path("<id:pk>/live/", live.live, name="live"),
     path(

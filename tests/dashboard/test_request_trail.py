@@ -15,7 +15,7 @@ from delivery.models import Delivery
 from delivery.outbox import fan_out_pending
 from delivery.sender import send_pending
 from integrations.models import Integration
-from signal_admin.web.views.dashboard import one_voice
+from signal_admin.web.views.delivery_page import one_voice
 from tests.delivery.helpers import accept, mixpanel, track
 
 pytestmark = pytest.mark.django_db
