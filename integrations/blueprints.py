@@ -9,12 +9,12 @@ refused with `StaleBlueprint` instead of undoing someone else's change.
 import copy
 import difflib
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
+from integrations.blueprint_paths import path_parts
 from integrations.models import BlueprintRevision, Integration
 from integrations.nul import nul_fields
 
@@ -221,15 +221,6 @@ def _line_index(value: Any, path: tuple, line: int, index: dict[tuple, int]) -> 
     for key, item in items:
         current += _line_index(item, (*path, key), current, index)
     return current - line + 1
-
-
-def path_parts(path: str) -> tuple:
-    """`events[3].properties.price` -> ("events", 3, "properties", "price")."""
-    parts: list[Any] = []
-    for match in re.finditer(r"\[(\d+)\]|([^.\[\]]+)", path):
-        index, key = match.groups()
-        parts.append(int(index) if index is not None else key)
-    return tuple(parts)
 
 
 def lines_of(blueprint: Any, problems: list[str]) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.forms import formset_factory
 
-from integrations.blueprints import path_parts
+from integrations.blueprint_paths import path_parts
 
 ROW_BOOKKEEPING = {"ORDER", "DELETE", "index"}
 

@@ -11,8 +11,8 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from delivery.collect.app import CollectionRouter  # noqa: E402
-from delivery.routing import websocket_urlpatterns  # noqa: E402
 from signal_admin import body_limit  # noqa: E402
+from signal_admin.web.routing import websocket_urlpatterns  # noqa: E402
 from signal_admin.websocket import SameOriginValidator  # noqa: E402
 
 body_limit.install()

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "csp",
     "integrations",
     "delivery",
+    "signal_admin.web",
 ]
 
 MIDDLEWARE = [

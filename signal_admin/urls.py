@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from integrations.api import api
+from signal_admin.web.api.root import api
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="integrations:installed"), name="home"),
@@ -13,7 +13,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("django-admin/", admin.site.urls),
-    path("integrations/", include("integrations.urls")),
+    path("integrations/", include("signal_admin.web.urls")),
     path("v1/admin/", api.urls),
-    path("", include("delivery.urls")),
+    path("", include("signal_admin.web.urls_public")),
 ]

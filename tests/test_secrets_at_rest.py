@@ -5,7 +5,7 @@ from django.test import override_settings
 
 from integrations.catalog import get_destination
 from integrations.models import Integration
-from integrations.services import install
+from signal_admin.web.services import install
 
 CONFIG = {"project_token": "abc123def456789", "api_secret": "s3cret-value-xyz"}
 

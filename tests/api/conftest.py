@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from integrations import services
 from integrations.catalog import get_destination
+from signal_admin.web import services
 
 # The body of the product page's "Management API Setup" curl, byte for byte.
 SEED_CURL_BODY = """{

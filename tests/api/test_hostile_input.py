@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from integrations.api_support import MAX_ID
 from integrations.models import Integration, Source
+from signal_admin.web.api.support import MAX_ID
 from tests.api.conftest import INSTALL_PATH, SEED_CURL_BODY
 
 

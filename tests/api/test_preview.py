@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from integrations import services
 from integrations.catalog import get_destination
+from signal_admin.web import services
 from tests.mixpanel.golden import CONFIG, NOW, case_id, cases, expected_path, merged
 
 NOW_PARAM = NOW.isoformat().replace("+00:00", "Z")

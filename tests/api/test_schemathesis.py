@@ -27,9 +27,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from delivery.models import Attempt, Delivery, Event
-from integrations import services
 from integrations.catalog import get_destination
 from integrations.models import Source
+from signal_admin.web import services
 
 OPENAPI_PATH = "/v1/admin/openapi.json"
 APP = WSGIHandler()

@@ -73,7 +73,7 @@ def prepare_database() -> tuple[str, int]:
     call_command("migrate", interactive=False, verbosity=0)
     from integrations.catalog import get_destination
     from integrations.models import Source
-    from integrations.services import install
+    from signal_admin.web.services import install
     from tests.support.fake_mixpanel_fixtures import API_SECRET, TOKEN
 
     source = Source.objects.create(name="chaos", kind=Source.SERVER)

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from delivery.models import Attempt, Delivery, Event
-from integrations import dashboard_stats
 from integrations.catalog import get_destination
 from integrations.models import Integration, Source
-from integrations.services import install
+from signal_admin.web import dashboard_stats
+from signal_admin.web.services import install
 from tests.support.fake_mixpanel_fixtures import API_SECRET, TOKEN
 
 SECRET = "dash-s3cret-value-5521"

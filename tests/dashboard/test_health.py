@@ -11,8 +11,8 @@ from delivery.models import Delivery
 from delivery.outbox import fan_out_pending
 from delivery.sender import send_pending
 from delivery.test_event import send_test_event
-from integrations.health import health as health_of
 from integrations.models import Integration
+from signal_admin.web.health import health as health_of
 from tests.delivery.helpers import accept, mixpanel, statuses, track
 
 NO_CONSENT = {"ip": "203.0.113.7"}

@@ -15,7 +15,7 @@ from delivery.outbox import fan_out_pending
 from delivery.sender import send_pending
 from integrations.destinations.mixpanel import hints
 from integrations.models import Integration
-from integrations.views_dashboard import one_voice
+from signal_admin.web.views.delivery_page import one_voice
 from tests.delivery.helpers import accept, mixpanel, track
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ import httpx
 from delivery.models import Delivery, Event
 from integrations.catalog import get_destination
 from integrations.models import Integration, Source
-from integrations.services import install
+from signal_admin.web.services import install
 from tests.support.fake_mixpanel_fixtures import API_SECRET, TOKEN
 
 CONSENTED = {"consent": {"categoryPreferences": {"analytics": True}}, "ip": "203.0.113.7"}

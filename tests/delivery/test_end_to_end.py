@@ -156,7 +156,7 @@ def test_an_import_400_fails_only_the_records_mixpanel_names(stack, fake_mixpane
 def test_a_401_flags_the_integration_and_deliveries_wait_until_the_secret_is_fixed(
     stack, fake_mixpanel
 ):
-    from integrations.services import update_config
+    from signal_admin.web.services import update_config
     from tests.support.fake_mixpanel_fixtures import API_SECRET
 
     integration = mixpanel("retail", api_secret="wrong-secret")

@@ -11,8 +11,8 @@ from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
-from delivery.views_demo import DEMO_SOURCE_NAME, PRODUCTS, snippet
 from integrations.models import Source
+from signal_admin.web.views.demo import DEMO_SOURCE_NAME, PRODUCTS, snippet
 
 pytestmark = pytest.mark.django_db
 HOST = "http://testserver"

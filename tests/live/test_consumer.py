@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 
 from delivery.broadcast import broadcast, broadcast_deliveries
-from delivery.consumers import RECENT_ON_CONNECT
 from delivery.models import Delivery
 from signal_admin.asgi import application
+from signal_admin.web.consumers import RECENT_ON_CONNECT
 from tests.delivery.helpers import mixpanel
 from tests.live.conftest import delivered
 
@@ -324,7 +324,7 @@ def test_a_held_delivery_is_broadcast_held_and_then_queued_when_enabled(integrat
     from delivery.broadcast import group_name
     from delivery.models import Event
     from delivery.outbox import fan_out_pending
-    from integrations.services import set_enabled
+    from signal_admin.web.services import set_enabled
 
     set_enabled(integration, False)
     layer = get_channel_layer()

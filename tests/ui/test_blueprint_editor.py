@@ -10,7 +10,7 @@ from django.urls import reverse
 from integrations import blueprints
 from integrations.catalog import get_destination
 from integrations.models import BlueprintRevision, Integration
-from integrations.services import install
+from signal_admin.web.services import install
 
 SECRET = "s3cret-value-xyz-7781"
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from integrations.catalog import get_destination
 from integrations.models import BlueprintRevision, Integration
-from integrations.services import install
+from signal_admin.web.services import install
 from tests.support.html_form import form_fields
 
 VARIANTS = ["default", "retail", "b2b_saas"]

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from integrations.catalog import get_destination
 from integrations.models import Integration
-from integrations.services import install
+from signal_admin.web.services import install
 
 SECRET = "s3cret-value-xyz-7781"
 TOKEN = "abc123def456789"

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from integrations.templatetags.signal_time import ago
+from signal_admin.web.templatetags.signal_time import ago
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 

@@ -1,7 +1,7 @@
 """The Management API under /v1/admin/: bearer tokens, JSON errors, OpenAPI from the code.
 
-Each resource lives in its own module as a ninja `Router` (`integrations/api_<name>.py`)
-and is registered below; shared helpers (errors, auth, lookups) are in `api_support`.
+Each resource lives in its own module as a ninja `Router` (`signal_admin/web/api/<name>.py`)
+and is registered below; shared helpers (errors, auth, lookups) are in `support`.
 To add endpoints, write a router and add it with `api.add_router(prefix, router)`.
 """
 
@@ -13,13 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI
 
-from integrations.api_blueprint import router as blueprint_router
-from integrations.api_catalog import router as catalog_router
-from integrations.api_deliveries import router as deliveries_router
-from integrations.api_integrations import router as integrations_router
-from integrations.api_preview import router as preview_router
-from integrations.api_sources import router as sources_router
-from integrations.api_support import BearerToken, JsonParser, error, install_error_handlers
+from signal_admin.web.api.blueprint import router as blueprint_router
+from signal_admin.web.api.catalog import router as catalog_router
+from signal_admin.web.api.deliveries import router as deliveries_router
+from signal_admin.web.api.integrations import router as integrations_router
+from signal_admin.web.api.preview import router as preview_router
+from signal_admin.web.api.sources import router as sources_router
+from signal_admin.web.api.support import BearerToken, JsonParser, error, install_error_handlers
 
 
 def _json_405(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

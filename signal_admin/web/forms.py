@@ -1,7 +1,7 @@
 """The settings form of an integration, built from its destination's config fields.
 
 The form only parses the request; the rules (required fields, residency, service account)
-live in `integrations.services`, so the admin UI and the Management API share them.
+live in `signal_admin.web.services`, so the admin UI and the Management API share them.
 
 After a validation error the form keeps everything typed except secrets, which are never
 rendered back into the page: a secret that was typed is asked for again at its field.

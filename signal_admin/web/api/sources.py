@@ -8,8 +8,8 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
 
-from integrations.api_support import ApiError, bounded_name, error_responses
 from integrations.models import Source
+from signal_admin.web.api.support import ApiError, bounded_name, error_responses
 
 router = Router(tags=["sources"])
 # Browser and mobile sources take the client IP from the connection; server sources never do.

@@ -10,7 +10,7 @@ from django.urls import reverse
 from delivery.broadcast import message_for
 from delivery.models import Attempt, Delivery
 from integrations.models import Integration
-from integrations.views import staff_required
+from signal_admin.web.views.common import staff_required
 
 REDACTED = "[redacted]"
 DEMO_SHOP_URL = "/demo/"

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from integrations.models import Source
-from integrations.views import read_only, staff_required
+from signal_admin.web.views.common import read_only, staff_required
 
 KIND_HELP = {
     Source.BROWSER: "A website: events take the visitor's IP from the connection.",

@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 
 from delivery import outbox
 from delivery.models import Delivery, Event
-from integrations.api_support import (
+from signal_admin.web.api.support import (
     MAX_ID,
     ApiError,
     bounded_text,
@@ -162,7 +162,7 @@ def get_delivery(request, id: int = row_id(INTEGRATION_ID), delivery_id: int = r
     response={200: ReplayOut, **error_responses(400, 401, 404, 409)},
 )
 def replay_one(request, id: int = row_id(INTEGRATION_ID), delivery_id: int = row_id(DELIVERY_ID)):
-    """Send a failed delivery again, with the same operations ($insert_id and time).
+    """Send a failed delivery again, with the same operations (deduplication id and time).
 
     A delivery that is not failed (delivered, or already queued again) answers 409.
     """

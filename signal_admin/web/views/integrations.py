@@ -1,71 +1,26 @@
 """The admin UI: installed integrations, the Integration Library, install, edit and delete."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from delivery.outbox import held_count
-from integrations import services
-from integrations.catalog import ChoiceGroup, Destination, destinations, get_destination
-from integrations.dashboard_stats import dashboard_context
-from integrations.forms import IntegrationForm, initial_for, stored_secrets
+from integrations.catalog import ChoiceGroup, Destination, destinations
 from integrations.models import Integration
+from signal_admin.web import services
+from signal_admin.web.dashboard_stats import dashboard_context
+from signal_admin.web.forms import IntegrationForm, initial_for, stored_secrets
+from signal_admin.web.views.common import (
+    destination_or_404,
+    integration_or_404,
+    live_url,
+    staff_required,
+)
 
 SECRET_MASK = "•••••• (stored)"
-View = Callable[..., HttpResponse]
-
-
-def staff_required(view: View | None = None, *, perm: str = "") -> Any:
-    """Anonymous visitors go to the login page; signed-in non-staff get a 403 page.
-
-    With `perm` (e.g. `integrations.change_integration`), staff also need that permission:
-    staff without it can watch Live Events and the logs but change nothing.
-    """
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            user = request.user
-            if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not (user.is_active and user.is_staff):
-                return render(request, "integrations/forbidden.html", status=403)
-            if perm and not user.has_perm(perm):
-                return read_only(request, perm)
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate(view) if view is not None else decorate
-
-
-def read_only(request: HttpRequest, perm: str) -> HttpResponse:
-    """The 403 for staff who may look but not do this; names the permission to ask for."""
-    action, _, model = perm.partition(".")[2].partition("_")
-    context = {"needed": f"Can {action} {model}"}
-    return render(request, "integrations/read_only.html", context, status=403)
-
-
-def _destination_or_404(key: str) -> Destination:
-    destination = get_destination(key)
-    if destination is None:
-        raise Http404("No such destination in the catalog.")
-    return destination
-
-
-def _integration_or_404(pk: int) -> tuple[Integration, Destination]:
-    integration = get_object_or_404(Integration, pk=pk)
-    destination = integration.destination
-    if destination is None:
-        raise Http404("This integration's destination is no longer in the catalog.")
-    return integration, destination
 
 
 # Installed and Library tabs
@@ -123,7 +78,7 @@ def _installed_counts() -> dict[str, int]:
 @staff_required(perm="integrations.add_integration")
 @require_http_methods(["GET", "POST"])
 def install(request: HttpRequest, key: str) -> HttpResponse:
-    destination = _destination_or_404(key)
+    destination = destination_or_404(key)
     variant_key = request.POST.get("variant") or request.GET.get("variant", "")
     if len(destination.variants) == 1:
         variant_key = destination.variants[0].key
@@ -142,7 +97,7 @@ def _choose_variant(request: HttpRequest, destination: Destination, chosen: str)
 @staff_required(perm="integrations.change_integration")
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    integration, destination = _integration_or_404(pk)
+    integration, destination = integration_or_404(pk)
     return integration_form(request, destination, integration=integration)
 
 
@@ -216,14 +171,14 @@ def _update(integration: Integration, name: str, config: dict[str, Any]) -> Inte
 @staff_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The dashboard's blocks followed by the settings."""
-    integration, destination = _integration_or_404(pk)
+    integration, destination = integration_or_404(pk)
     context = {
         "tab": "installed",
         "integration": integration,
         "destination": destination,
         "variant": destination.variant(integration.variant),
         "settings_rows": settings_summary(integration, destination),
-        "live_url": _live_url(integration),
+        "live_url": live_url(integration),
         "held_count": held_count(integration),
         **dashboard_context(request, integration, request.GET.get("window", "day")),
     }
@@ -246,10 +201,6 @@ def settings_summary(integration: Integration, destination: Destination) -> list
             shown = integration.config.get(spec.key, "")
         rows.append({"key": spec.key, "label": spec.label, "value": shown})
     return rows
-
-
-def _live_url(integration: Integration) -> str:
-    return reverse("integrations:live", kwargs={"pk": integration.pk})
 
 
 @staff_required(perm="integrations.change_integration")

@@ -8,8 +8,12 @@ from ninja import Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, Field, StrictBool, WithJsonSchema
 
-from integrations import blueprints, services
-from integrations.api_support import (
+from integrations import blueprints
+from integrations.catalog import ConfigField, Destination, destinations
+from integrations.models import Integration
+from integrations.nul import nul_fields
+from signal_admin.web import services
+from signal_admin.web.api.support import (
     TEXT_PATTERN,
     ApiError,
     bounded_name,
@@ -18,9 +22,6 @@ from integrations.api_support import (
     omit_default,
     row_id,
 )
-from integrations.catalog import ConfigField, Destination, destinations
-from integrations.models import Integration
-from integrations.nul import nul_fields
 
 router = Router(tags=["integrations"])
 

@@ -6,17 +6,17 @@ from ninja import Path, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict, Field, WithJsonSchema
 
-from integrations import services
-from integrations.api_integrations import (
+from integrations.catalog import Destination, FieldType, destinations, get_destination
+from integrations.nul import nul_fields
+from signal_admin.web import services
+from signal_admin.web.api.integrations import (
     DeliveryMode,
     IntegrationName,
     IntegrationOut,
     config_type,
     integration_out,
 )
-from integrations.api_support import ApiError, error_responses
-from integrations.catalog import Destination, FieldType, destinations, get_destination
-from integrations.nul import nul_fields
+from signal_admin.web.api.support import ApiError, error_responses
 
 router = Router(tags=["catalog"])
 

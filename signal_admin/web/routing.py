@@ -2,8 +2,8 @@
 
 from django.urls import path, re_path
 
-from delivery.consumers import LiveEventsConsumer, NotFoundConsumer
-from integrations import converters
+from signal_admin.web import converters
+from signal_admin.web.consumers import LiveEventsConsumer, NotFoundConsumer
 
 assert converters.IdConverter  # registers <id:...>
 

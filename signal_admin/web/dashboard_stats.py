@@ -14,9 +14,9 @@ from django.utils.dateformat import format as date_format
 
 from delivery.models import Delivery
 from delivery.test_event import TEST_SOURCE
-from delivery.views_demo import DEMO_SOURCE_NAME
-from integrations.health import CURRENT_ERROR_STATES, health, real
 from integrations.models import Integration, Source
+from signal_admin.web.health import CURRENT_ERROR_STATES, health, real
+from signal_admin.web.views.demo import DEMO_SOURCE_NAME
 
 SNIPPET = "demo/_snippet.html"
 

@@ -8,14 +8,14 @@ from django.utils import timezone
 from ninja import Query, Router
 from pydantic import WithJsonSchema
 
-from integrations.api_support import (
+from delivery.preview import preview as preview_event
+from signal_admin.web.api.support import (
     ApiError,
     error_responses,
     get_integration_or_404,
     read_json_body,
     row_id,
 )
-from integrations.preview import preview as preview_event
 
 router = Router(tags=["preview"])
 

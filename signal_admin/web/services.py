@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from delivery.outbox import release_held
 from integrations import blueprints
 from integrations.catalog import Destination, clean_config
 from integrations.models import Integration
@@ -78,8 +79,6 @@ def update_config(integration: Integration, config: Any, *, partial: bool) -> No
 def set_enabled(integration: Integration, enabled: bool) -> int:
     """Enable or disable; on enable, the deliveries held while disabled are queued and the
     sender woken. Returns how many were released (0 on disable)."""
-    from delivery.outbox import release_held  # delivery imports integrations at load time
-
     was_enabled = integration.enabled
     integration.enabled = enabled
     integration.save(update_fields=["enabled", "updated_at"])

@@ -12,7 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema
 
 from integrations import blueprints
-from integrations.api_support import (
+from integrations.models import BlueprintRevision, Integration
+from signal_admin.web.api.support import (
     ApiError,
     bounded_text,
     error_responses,
@@ -20,7 +21,6 @@ from integrations.api_support import (
     read_json_body,
     row_id,
 )
-from integrations.models import BlueprintRevision, Integration
 
 router = Router(tags=["blueprints"])
 

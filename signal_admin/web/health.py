@@ -54,7 +54,7 @@ def health(integration: Integration, now: datetime | None = None) -> dict[str, A
         found
         for found in (
             _failing(integration, rows, now),
-            _degraded(rows, now),
+            _degraded(integration, rows, now),
             _mostly_suppressed(integration, recent, tally),
         )
         if found
@@ -66,8 +66,14 @@ def health(integration: Integration, now: datetime | None = None) -> dict[str, A
     return (
         _quiet(rows, tally, now)
         or _not_delivering(integration, recent, tally, now)
-        or _ok(recent, tally, now)
+        or _ok(integration, recent, tally, now)
     )
+
+
+def _name(integration: Integration) -> str:
+    """The destination as the prose names it: its catalog name."""
+    destination = integration.destination
+    return destination.name if destination else integration.catalog_key
 
 
 def _state(state: str, label: str, detail: str, **extra: Any) -> dict[str, Any]:
@@ -114,8 +120,8 @@ def _failing(
         "failing",
         "Failing",
         f"{noun} failed for good in {WINDOW_TEXT}. Top reason ({share}): {_answer(top)}",
-        fix="The delivery's page shows Mixpanel's full answer and how to fix it; once fixed, "
-        "replay the failed deliveries from the log.",
+        fix=f"The delivery's page shows {_name(integration)}'s full answer and how to fix it; "
+        "once fixed, replay the failed deliveries from the log.",
         fix_url=reverse("integrations:delivery", args=[integration.pk, example]),
         fix_label="Open the latest of them",
         count=count,
@@ -124,7 +130,9 @@ def _failing(
     )
 
 
-def _degraded(rows: QuerySet[Delivery], now: datetime) -> dict[str, Any] | None:
+def _degraded(
+    integration: Integration, rows: QuerySet[Delivery], now: datetime
+) -> dict[str, Any] | None:
     retrying = rows.filter(status=Delivery.RETRYING)
     facts = retrying.aggregate(n=Count("id"), next_try=Min("next_attempt_at"))
     if not facts["n"]:
@@ -136,8 +144,8 @@ def _degraded(rows: QuerySet[Delivery], now: datetime) -> dict[str, Any] | None:
     return _state(
         "degraded",
         "Degraded",
-        f"{noun} being retried: Mixpanel answered {_answer(latest)}.",
-        fix=_retry_advice(latest["status_code"]),
+        f"{noun} being retried: {_name(integration)} answered {_answer(latest)}.",
+        fix=_retry_advice(_name(integration), latest["status_code"]),
         count=facts["n"],
         reason=_answer(latest),
         next_try=next_try,
@@ -146,14 +154,14 @@ def _degraded(rows: QuerySet[Delivery], now: datetime) -> dict[str, Any] | None:
     )
 
 
-def _retry_advice(status_code: int | None) -> str:
-    """What a retry means, by what the destination answered."""
+def _retry_advice(name: str, status_code: int | None) -> str:
+    """What a retry means, by what the destination (called `name`) answered."""
     if status_code == 429:
-        why = "Mixpanel is limiting the rate"
+        why = f"{name} is limiting the rate"
     elif status_code is None:
-        why = "Signal could not reach Mixpanel"
+        why = f"Signal could not reach {name}"
     else:
-        why = "Mixpanel is having trouble"
+        why = f"{name} is having trouble"
     return (
         f"{why}: Signal sends them again on its own with backoff. They fail only if this "
         "lasts the whole retry window."
@@ -179,7 +187,7 @@ def _mostly_suppressed(
         "suppressed",
         "Mostly suppressed",
         f"{share} received in {WINDOW_TEXT} {'was' if received == 1 else 'were'} suppressed, "
-        f"not sent to Mixpanel. Why: {reason}.",
+        f"not sent to {_name(integration)}. Why: {reason}.",
         fix="Send consent with the events (datafly.consent({analytics: true}) in the browser, or "
         "context.consent.categoryPreferences from a server), or change the consent policy.",
         count=suppressed,
@@ -222,17 +230,20 @@ def _not_delivering(
     return _state(
         "not_delivering",
         "Nothing delivered",
-        f"{tally['received']:,} events received in {WINDOW_TEXT}, none sent to Mixpanel: "
+        f"{tally['received']:,} events received in {WINDOW_TEXT}, none sent to "
+        f"{_name(integration)}: "
         f"{tally[Delivery.FILTERED]:,} filtered, "
         f"{tally[Delivery.SUPPRESSED]:,} suppressed for consent.",
         fix="Check which events the blueprint sends, and any integrations object the events "
-        "carry (integrations.Mixpanel: false leaves Mixpanel out).",
+        f"carry (integrations.{_name(integration)}: false leaves {_name(integration)} out).",
         fix_url=reverse("integrations:blueprint", args=[integration.pk]),
         fix_label="Open the blueprint",
     )
 
 
-def _ok(recent: QuerySet[Delivery], tally: dict[str, int], now: datetime) -> dict[str, Any]:
+def _ok(
+    integration: Integration, recent: QuerySet[Delivery], tally: dict[str, int], now: datetime
+) -> dict[str, Any]:
     last = (
         recent.filter(status=Delivery.DELIVERED)
         .order_by("-delivered_at", "-id")
@@ -245,7 +256,8 @@ def _ok(recent: QuerySet[Delivery], tally: dict[str, int], now: datetime) -> dic
     return _state(
         "ok",
         "OK",
-        f"{tally[Delivery.DELIVERED]:,} delivered to Mixpanel in {WINDOW_TEXT}{latest}{code}.",
+        f"{tally[Delivery.DELIVERED]:,} delivered to {_name(integration)} in {WINDOW_TEXT}"
+        f"{latest}{code}.",
     )
 
 

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from delivery.models import Delivery
+from delivery.preview import preview
 from integrations import blueprints, editor
 from integrations.models import Integration, Source
-from integrations.preview import preview
-from integrations.views import _integration_or_404, _live_url, read_only, staff_required
+from signal_admin.web.views.common import integration_or_404, live_url, read_only, staff_required
 
 CHANGE = "integrations.change_integration"
 RECENT_EVENTS = 5
@@ -199,7 +199,7 @@ def _page(
         "integration": integration,
         "destination": destination,
         "variant": destination.variant(integration.variant),
-        "live_url": _live_url(integration),
+        "live_url": live_url(integration),
         "origin": blueprints.origin(integration),
         "mode": edit.mode,
         "text": edit.text if edit.mode == "json" else blueprints.pretty(integration.blueprint),
@@ -217,7 +217,7 @@ def _page(
 @staff_required
 def blueprint(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the editor on the saved blueprint. POST: preview the edit, or save it."""
-    integration, _ = _integration_or_404(pk)
+    integration, _ = integration_or_404(pk)
     if request.method != "POST":
         mode = "json" if request.GET.get("editor") == "json" else "form"
         return _page(
@@ -277,7 +277,7 @@ def _save(
 @require_POST
 def blueprint_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview panel alone, for the editor's script to refresh as the admin types."""
-    integration, _ = _integration_or_404(pk)
+    integration, _ = integration_or_404(pk)
     edit = _edited(request, integration)
     context = {
         "integration": integration,
@@ -290,7 +290,7 @@ def blueprint_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required(perm=CHANGE)
 @require_POST
 def blueprint_rollback(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    integration, _ = _integration_or_404(pk)
+    integration, _ = integration_or_404(pk)
     target = integration.revisions.filter(number=number).first()
     if target is None:
         messages.error(request, f"There is no revision {number}.")
@@ -308,7 +308,7 @@ def blueprint_rollback(request: HttpRequest, pk: int, number: int) -> HttpRespon
 @staff_required(perm=CHANGE)
 @require_POST
 def blueprint_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    integration, _ = _integration_or_404(pk)
+    integration, _ = integration_or_404(pk)
     return _rewrite(
         request,
         integration,

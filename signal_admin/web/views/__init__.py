@@ -1,0 +1,1 @@
+"""The admin UI's pages and the public pages (demo shop, health check, SDK settings)."""
