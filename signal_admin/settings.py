@@ -78,7 +78,7 @@ SIGNAL_RETRY_WINDOW_SECONDS = env.int("SIGNAL_RETRY_WINDOW_SECONDS", default=4 *
 SIGNAL_BACKOFF_SCALE = env.float("SIGNAL_BACKOFF_SCALE", default=1.0)
 # Largest collection request body, enforced before the body is read.
 SIGNAL_MAX_BODY_BYTES = env.int("SIGNAL_MAX_BODY_BYTES", default=4 * 1024 * 1024)
-# Events one collection request may carry (Mixpanel's /import takes 2,000 a request too);
+# Events one collection request may carry (as many as a destination's biggest batch);
 # a batch over it is refused whole, before any event is validated.
 SIGNAL_MAX_EVENTS_PER_REQUEST = env.int("SIGNAL_MAX_EVENTS_PER_REQUEST", default=2000)
 # Largest event, as its stored JSON (Segment's clients stop at 32 KB); one over it is

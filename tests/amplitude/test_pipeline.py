@@ -12,7 +12,7 @@ from delivery.outbox import fan_out_pending
 from delivery.sender import send_pending
 from integrations.catalog import get_destination
 from integrations.models import Integration, Source
-from integrations.services import install
+from signal_admin.web.services import install
 from tests.delivery.helpers import mixpanel
 from tests.support.fake_amplitude_fixtures import API_KEY
 

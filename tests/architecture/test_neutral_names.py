@@ -13,12 +13,8 @@ DESTINATIONS = ROOT / "integrations" / "destinations"
 GENERIC = ("delivery", "signal_admin", "templates", "static", "integrations")
 NOT_GENERIC = (DESTINATIONS, ROOT / "integrations" / "catalog.py")
 TEXT = {".py", ".html", ".js", ".css", ".txt", ".md", ".json", ".svg"}
-# Files that still name a destination, with how many lines do.
-KNOWN_MENTIONS = {
-    "delivery/hints.py": 4,  # being removed: the hints come from the destination, by code
-    "delivery/test_event.py": 1,  # being removed
-    "signal_admin/settings.py": 4,  # being removed: each destination's hosts under its own names
-}
+# Files that still name a destination, with how many lines do: none.
+KNOWN_MENTIONS: dict[str, int] = {}
 
 
 def destination_names() -> set[str]:

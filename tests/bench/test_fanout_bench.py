@@ -180,7 +180,7 @@ class Bench:
 
 def amplitude_target(fake) -> Target:
     from integrations.catalog import get_destination
-    from integrations.services import install
+    from signal_admin.web.services import install
     from tests.support.fake_amplitude_fixtures import API_KEY
 
     config = {"api_key": API_KEY}

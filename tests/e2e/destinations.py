@@ -11,7 +11,7 @@ from typing import Any, Protocol
 
 from integrations.catalog import get_destination
 from integrations.models import Integration
-from integrations.services import install
+from signal_admin.web.services import install
 from tests.support.fake_mixpanel import FakeMixpanel
 from tests.support.fake_mixpanel_rules import Project
 from tests.support.fanout import MIXPANEL_EVENT_PATHS, install_mixpanel

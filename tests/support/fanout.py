@@ -12,7 +12,7 @@ from typing import Any
 from delivery.models import Delivery
 from integrations.catalog import get_destination
 from integrations.models import Integration
-from integrations.services import install
+from signal_admin.web.services import install
 from tests.support.fake_mixpanel import DEFAULT_PROJECT
 from tests.support.fake_mixpanel_rules import Project
 
