@@ -9,18 +9,24 @@ distinct content.
 
 import json
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+from integrations.destinations._shared.blueprint_messages import (
+    BlueprintError,
+    duplicate_matches,
+    refunds_that_are_purchases,
+    validate,
 )
-
+from integrations.destinations._shared.blueprint_schema import (
+    Strict,
+    blueprint_model,
+    consent_model,
+    match_model,
+    not_system,
+    text_type,
+)
 from integrations.destinations.amplitude.compiled import Compiled, EventRule, Revenue
 from integrations.destinations.amplitude.paths import valid_path
 
@@ -30,14 +36,6 @@ RESERVED_EVENTS = frozenset(
 )
 # Fields of an Amplitude event Signal fills itself; a mapping cannot target them.
 SYSTEM_PROPERTIES = frozenset({"insert_id", "user_id", "device_id", "time", "event_type"})
-
-
-class BlueprintError(ValueError):
-    """A blueprint that does not validate; `errors` are `path: message` strings."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 def _paths(value: Any) -> list[str]:
@@ -57,54 +55,35 @@ def _event_name(value: str) -> str:
     return value
 
 
-def _property_name(value: str) -> str:
-    if value in SYSTEM_PROPERTIES:
-        raise ValueError(f"{value} is set by Signal and cannot be mapped")
-    return value
-
-
-Text = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+Text = text_type(1024)
 PathSpec = Annotated[list[str], BeforeValidator(_paths)]
 PathList = Annotated[list[str], BeforeValidator(_path_list), Field(max_length=10)]
 EventName = Annotated[Text, AfterValidator(_event_name)]
-PropertyName = Annotated[Text, AfterValidator(_property_name)]
-SourceKind = Literal["browser", "mobile", "server"]
+PropertyName = Annotated[Text, AfterValidator(not_system(SYSTEM_PROPERTIES))]
+
+MatchModel = match_model(Text)
+ConsentModel = consent_model(Text)
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class MatchModel(_Strict):
-    type: Literal["track", "page", "screen"]
-    name: Text | None = None
-
-
-class EventRuleModel(_Strict):
-    match: MatchModel
+class EventRuleModel(Strict):
+    match: MatchModel  # type: ignore[valid-type]
     rename: EventName | None = None  # "{name}" is the page's or screen's name
     drop: bool = False
     properties: dict[PropertyName, PathSpec] = Field(default_factory=dict)
     keep_unmapped: bool = True
 
 
-class IdentityModel(_Strict):
+class IdentityModel(Strict):
     user_id_fallbacks: PathList = Field(default_factory=list)
     device_id_fallbacks: PathList = Field(default_factory=list)
 
 
-class ConsentModel(_Strict):
-    category: Text = "analytics"
-    allow_missing: bool = False
-    allow_missing_by_source_kind: dict[SourceKind, bool] = Field(default_factory=dict)
-
-
-class DeliveryModel(_Strict):
+class DeliveryModel(Strict):
     # Events go to the Batch Event Upload API (/batch) instead of HTTP V2 (/2/httpapi).
     batch_api: bool = False
 
 
-class RevenueModel(_Strict):
+class RevenueModel(Strict):
     events: Annotated[list[Text], Field(min_length=1)]
     refund_events: list[Text] = Field(default_factory=list)
     revenue: PathSpec
@@ -117,89 +96,44 @@ class RevenueModel(_Strict):
     product_event: EventName = "Product Purchased"
 
 
-class TraitsModel(_Strict):
+class TraitsModel(Strict):
     identify: bool = True
     rename: dict[Text, Text] = Field(default_factory=dict)
     set_once: list[Text] = Field(default_factory=list)
 
 
-class EnrichmentModel(_Strict):
+class EnrichmentModel(Strict):
     user_agent: bool = True
     library: bool = True
     location: bool = True
     campaign: bool = True
 
 
-class GroupsModel(_Strict):
+class GroupsModel(Strict):
     type: Annotated[Text, StringConstraints(max_length=255)]
     properties: bool = True
 
 
-class BlueprintModel(_Strict):
-    version: Literal["0.1.0"]
-    status: Literal["alpha", "beta", "stable"]
-    variant: Text | None = None
-    name: str | None = None
-    description: str | None = None
-    identity: IdentityModel = IdentityModel()
-    consent: ConsentModel = ConsentModel()
-    delivery: DeliveryModel = DeliveryModel()
-    events: list[EventRuleModel] = Field(default_factory=list)
-    revenue: RevenueModel | None = None
-    traits: TraitsModel = TraitsModel()
-    enrichment: EnrichmentModel = EnrichmentModel()
-    groups: GroupsModel | None = None
+BlueprintModel: Any = blueprint_model(
+    Text,
+    identity=IdentityModel,
+    consent=ConsentModel,
+    delivery=DeliveryModel,
+    event_rule=EventRuleModel,
+    revenue=RevenueModel,
+    traits=TraitsModel,
+    enrichment=EnrichmentModel,
+    groups=GroupsModel,
+)
+
+_CHECKS = (
+    lambda model: duplicate_matches(model.events),
+    lambda model: refunds_that_are_purchases(model.revenue),
+)
 
 
-def _location(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part != "[key]":
-            text += f".{part}" if text else str(part)
-    return text or "blueprint"
-
-
-def _message(error: dict[str, Any]) -> str:
-    kind, msg = error["type"], error["msg"]
-    if kind == "missing":
-        return "required"
-    if kind == "extra_forbidden":
-        return "unknown key"
-    if kind == "value_error":
-        msg = msg.removeprefix("Value error, ")
-    elif msg.startswith("Input should be"):
-        msg = "expected" + msg.removeprefix("Input should be")
-    return f"invalid name: {msg}" if "[key]" in error["loc"] else msg
-
-
-def _cross_checks(model: BlueprintModel) -> list[str]:
-    errors = []
-    seen: dict[tuple[str, str | None], int] = {}
-    for index, rule in enumerate(model.events):
-        key = (rule.match.type, rule.match.name)
-        if key in seen:
-            errors.append(f"events[{index}].match: same match as events[{seen[key]}]")
-        seen.setdefault(key, index)
-    if model.revenue:
-        errors += [
-            f"revenue.refund_events[{i}]: {name} is also in revenue.events"
-            for i, name in enumerate(model.revenue.refund_events)
-            if name in model.revenue.events
-        ]
-    return errors
-
-
-def _validate(data: Any) -> tuple[BlueprintModel | None, list[str]]:
-    if not isinstance(data, dict):
-        return None, ["blueprint: expected an object"]
-    try:
-        model = BlueprintModel.model_validate(data)
-    except ValidationError as exc:
-        return None, [f"{_location(e['loc'])}: {_message(e)}" for e in exc.errors()]
-    errors = _cross_checks(model)
-    return (None, errors) if errors else (model, [])
+def _validate(data: Any) -> tuple[Any, list[str]]:
+    return validate(BlueprintModel, data, _CHECKS)
 
 
 def validation_errors(data: Any) -> list[str]:
@@ -211,7 +145,7 @@ def _t(paths: list[str] | None) -> tuple[str, ...]:
     return tuple(paths or ())
 
 
-def _compile(model: BlueprintModel) -> Compiled:
+def _compile(model: Any) -> Compiled:
     rules = {
         (r.match.type, r.match.name): EventRule(
             r.rename, r.drop, tuple((k, _t(v)) for k, v in r.properties.items()), r.keep_unmapped

@@ -14,16 +14,22 @@ import threading
 from functools import lru_cache
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    StringConstraints,
-    ValidationError,
-)
+from pydantic import AfterValidator, BeforeValidator, Field
 
+from integrations.destinations._shared.blueprint_messages import (
+    BlueprintError,
+    duplicate_matches,
+    refunds_that_are_purchases,
+    validate,
+)
+from integrations.destinations._shared.blueprint_schema import (
+    Strict,
+    blueprint_model,
+    consent_model,
+    match_model,
+    not_system,
+    text_type,
+)
 from integrations.destinations.mixpanel.compiled import (
     SYSTEM_PROPERTIES,
     Compiled,
@@ -35,14 +41,6 @@ from integrations.destinations.mixpanel.compiled import (
 from integrations.destinations.mixpanel.paths import Path, parse_key_path, parse_path
 
 VERSION = "0.1.0"
-
-
-class BlueprintError(ValueError):
-    """A blueprint that does not validate; `errors` are `path: message` strings."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("; ".join(errors))
-        self.errors = errors
 
 
 def _paths(value: Any) -> list[str]:
@@ -64,37 +62,25 @@ def _event_name(value: str) -> str:
     return value
 
 
-def _property_name(value: str) -> str:
-    if value in SYSTEM_PROPERTIES:
-        raise ValueError(f"{value} is set by Signal and cannot be mapped")
-    return value
-
-
 def _trait_key(value: str) -> str:
     if parse_key_path(value) is None:
         raise ValueError("expected a trait name such as email or address.city")
     return value
 
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=255)]
+Text = text_type(255)
 PathSpec = Annotated[list[str], BeforeValidator(_paths)]
 PathList = Annotated[list[Annotated[str, AfterValidator(_one_path)]], Field(max_length=10)]
 EventName = Annotated[Text, AfterValidator(_event_name)]
-PropertyName = Annotated[Text, AfterValidator(_property_name)]
+PropertyName = Annotated[Text, AfterValidator(not_system(SYSTEM_PROPERTIES))]
 TraitKey = Annotated[Text, AfterValidator(_trait_key)]
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-
-class MatchModel(_Strict):
-    type: Literal["track", "page", "screen"]
-    name: Text | None = None
+MatchModel = match_model(Text)
+ConsentModel = consent_model(Text)
 
 
-class EventRuleModel(_Strict):
-    match: MatchModel
+class EventRuleModel(Strict):
+    match: MatchModel  # type: ignore[valid-type]
     rename: EventName | None = None
     drop: bool = False
     properties: dict[PropertyName, PathSpec] = Field(default_factory=dict)
@@ -102,7 +88,7 @@ class EventRuleModel(_Strict):
     numeric: list[PropertyName] = Field(default_factory=list)
 
 
-class IdentityModel(_Strict):
+class IdentityModel(Strict):
     mode: Literal["original", "simplified"] = "original"
     # Where else the ids may be, read in order when the event's own is missing or empty
     # (e.g. traits.email for the user id, context.device.id for the anonymous id).
@@ -110,21 +96,11 @@ class IdentityModel(_Strict):
     anonymous_id_fallbacks: PathList = Field(default_factory=list)
 
 
-SourceKind = Literal["browser", "mobile", "server"]
-
-
-class ConsentModel(_Strict):
-    category: Text = "analytics"
-    allow_missing: bool = False
-    # Overrides `allow_missing` for events from sources of a kind (e.g. server: true).
-    allow_missing_by_source_kind: dict[SourceKind, bool] = Field(default_factory=dict)
-
-
-class DeliveryModel(_Strict):
+class DeliveryModel(Strict):
     always_import: bool = False
 
 
-class RevenueModel(_Strict):
+class RevenueModel(Strict):
     events: Annotated[list[Text], Field(min_length=1)]
     amount: PathSpec
     currency: PathSpec | None = None
@@ -134,81 +110,41 @@ class RevenueModel(_Strict):
     refund_events: list[Text] = Field(default_factory=list)
 
 
-class TraitsModel(_Strict):
+class TraitsModel(Strict):
     profiles: bool = True
     reserved: dict[TraitKey, Text] = Field(default_factory=dict)
     set_once: list[TraitKey] = Field(default_factory=list)
     anonymous_profiles: bool = False
 
 
-class EnrichmentModel(_Strict):
+class EnrichmentModel(Strict):
     page: bool = True
     user_agent: bool = True
     campaign: bool = True
     library: bool = True
 
 
-class GroupsModel(_Strict):
+class GroupsModel(Strict):
     key: Annotated[PropertyName, AfterValidator(_event_name)]
 
 
-class BlueprintModel(_Strict):
-    version: Literal["0.1.0"]
-    status: Literal["alpha", "beta", "stable"]
-    variant: Text | None = None
-    name: str | None = None
-    description: str | None = None
-    identity: IdentityModel = IdentityModel()
-    consent: ConsentModel = ConsentModel()
-    delivery: DeliveryModel = DeliveryModel()
-    events: list[EventRuleModel] = Field(default_factory=list)
-    revenue: RevenueModel | None = None
-    traits: TraitsModel = TraitsModel()
-    enrichment: EnrichmentModel = EnrichmentModel()
-    groups: GroupsModel | None = None
+BlueprintModel: Any = blueprint_model(
+    Text,
+    identity=IdentityModel,
+    consent=ConsentModel,
+    delivery=DeliveryModel,
+    event_rule=EventRuleModel,
+    revenue=RevenueModel,
+    traits=TraitsModel,
+    enrichment=EnrichmentModel,
+    groups=GroupsModel,
+)
 
 
 # ---- messages ---------------------------------------------------------------------------
 
 
-def _location(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part != "[key]":
-            text += f".{part}" if text else str(part)
-    return text or "blueprint"
-
-
-def _message(error: dict[str, Any]) -> str:
-    kind, msg = error["type"], error["msg"]
-    if kind == "missing":
-        return "required"
-    if kind == "extra_forbidden":
-        return "unknown key"
-    if kind == "value_error":
-        msg = msg.removeprefix("Value error, ")
-    elif msg.startswith("Input should be"):
-        msg = "expected" + msg.removeprefix("Input should be")
-    if "[key]" in error["loc"]:
-        return f"invalid name: {msg}"
-    return msg
-
-
-def _duplicate_matches(model: BlueprintModel) -> list[str]:
-    """A later rule with the same match as an earlier one could never apply."""
-    seen: dict[tuple[str, str | None], int] = {}
-    errors = []
-    for index, rule in enumerate(model.events):
-        key = (rule.match.type, rule.match.name)
-        if key in seen:
-            errors.append(f"events[{index}].match: same match as events[{seen[key]}]")
-        seen.setdefault(key, index)
-    return errors
-
-
-def _unmapped_numbers(model: BlueprintModel) -> list[str]:
+def _unmapped_numbers(model: Any) -> list[str]:
     """`numeric` may only name properties the same rule maps."""
     return [
         f"events[{index}].numeric[{i}]: {name} is not one of this rule's properties"
@@ -218,28 +154,15 @@ def _unmapped_numbers(model: BlueprintModel) -> list[str]:
     ]
 
 
-def _refunds_that_are_purchases(model: BlueprintModel) -> list[str]:
-    """An event is a purchase or a refund, never both."""
-    revenue = model.revenue
-    if revenue is None:
-        return []
-    return [
-        f"revenue.refund_events[{i}]: {name} is also in revenue.events"
-        for i, name in enumerate(revenue.refund_events)
-        if name in revenue.events
-    ]
+_CHECKS = (
+    lambda model: duplicate_matches(model.events),
+    _unmapped_numbers,
+    lambda model: refunds_that_are_purchases(model.revenue),
+)
 
 
-def _validate(data: Any) -> tuple[BlueprintModel | None, list[str]]:
-    if not isinstance(data, dict):
-        return None, ["blueprint: expected an object"]
-    try:
-        model = BlueprintModel.model_validate(data)
-    except ValidationError as exc:
-        return None, [f"{_location(e['loc'])}: {_message(e)}" for e in exc.errors()]
-    errors = _duplicate_matches(model) + _unmapped_numbers(model)
-    errors += _refunds_that_are_purchases(model)
-    return (None, errors) if errors else (model, [])
+def _validate(data: Any) -> tuple[Any, list[str]]:
+    return validate(BlueprintModel, data, _CHECKS)
 
 
 def validation_errors(data: Any) -> list[str]:
@@ -296,7 +219,7 @@ def _traits(model: TraitsModel) -> Traits:
     )
 
 
-def _compile(model: BlueprintModel) -> Compiled:
+def _compile(model: Any) -> Compiled:
     rules = [_rule(i, r) for i, r in enumerate(model.events)]
     named: dict[tuple[str, str], EventRule] = {}
     anyname: dict[str, EventRule] = {}
