@@ -8,8 +8,9 @@ unless `keep_unmapped` is off. Revenue follows the blueprint's revenue spec (rev
 
 from typing import Any
 
+from integrations.destinations._shared.dispatch import consent_problem
 from integrations.destinations.amplitude import revenue
-from integrations.destinations.amplitude.call import Call, consent_problem
+from integrations.destinations.amplitude.call import Call
 from integrations.destinations.amplitude.compiled import EventRule
 from integrations.destinations.amplitude.device import device_fields
 from integrations.destinations.amplitude.identity import EventProblem, insert_id

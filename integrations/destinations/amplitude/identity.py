@@ -11,20 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from integrations.destinations._shared.dispatch import EventProblem
 from integrations.destinations.amplitude.compiled import Compiled
 from integrations.destinations.amplitude.paths import first
 
 DEFAULT_MIN_ID_LENGTH = 5
 MAX_INSERT_ID = 128  # inferred: Amplitude documents no limit; SDKs send UUIDs (36)
-
-
-class EventProblem(Exception):
-    """The event cannot be sent; `field` names the part at fault."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -10,10 +10,11 @@ this folder's README for the mapping tables.
 from datetime import datetime
 from typing import Any
 
+from integrations.destinations._shared.dispatch import dispatch
 from integrations.destinations.amplitude import events, users
-from integrations.destinations.amplitude.blueprint import BlueprintError, compiled
+from integrations.destinations.amplitude.blueprint import compiled
 from integrations.destinations.amplitude.call import Call
-from integrations.destinations.amplitude.identity import EventProblem
+from integrations.destinations.amplitude.compiled import Compiled
 from integrations.destinations.base import Outcome
 
 _HANDLERS = {
@@ -30,23 +31,10 @@ def transform(
     event: dict[str, Any], blueprint: dict[str, Any], config: dict[str, Any], now: datetime
 ) -> Outcome:
     """Turn one event into Amplitude operations, or a decision saying why not."""
-    try:
-        bp = compiled(blueprint)
-    except BlueprintError as exc:
-        return Outcome("rejected", reason=f"the blueprint is invalid: {exc}", field="blueprint")
-    if not isinstance(event, dict):
-        return Outcome("rejected", reason="an event must be an object", field="event")
-    handler = _HANDLERS.get(event.get("type"))  # type: ignore[arg-type]
-    if handler is None:
-        known = ", ".join(_HANDLERS)
-        reason = f"unknown type {event.get('type')!r}: expected one of {known}"
-        return Outcome("rejected", reason=reason, field="type")
-    if not config.get("api_key"):
-        return Outcome("rejected", reason="the integration has no API key", field="config")
-    call = Call(event, bp, config, now)
-    try:
-        return handler(call)
-    except EventProblem as problem:
-        return Outcome(
-            "rejected", reason=problem.reason, field=problem.field, warnings=call.warnings
-        )
+
+    def start(bp: Compiled) -> Call | Outcome:
+        if not config.get("api_key"):
+            return Outcome("rejected", reason="the integration has no API key", field="config")
+        return Call(event, bp, config, now)
+
+    return dispatch(event, blueprint, compiled=compiled, handlers=_HANDLERS, start=start)

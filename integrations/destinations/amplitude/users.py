@@ -10,11 +10,11 @@ does not call), so the event is filtered, saying why.
 
 from typing import Any
 
+from integrations.destinations._shared.dispatch import consent_problem
 from integrations.destinations.amplitude.call import (
     GROUP_IDENTIFY_API,
     IDENTIFY_API,
     Call,
-    consent_problem,
 )
 from integrations.destinations.amplitude.device import device_fields
 from integrations.destinations.amplitude.identity import EventProblem

@@ -98,30 +98,3 @@ class Call:
                     warnings=self.warnings,
                 )
         return Outcome("deliver", self.ops, destination_event=name, warnings=self.warnings)
-
-
-def source_kind(event: dict[str, Any]) -> str | None:
-    """The kind of source the event came from (browser, mobile, server), when Signal knows."""
-    meta = event.get("_signal")
-    return meta.get("source_kind") if isinstance(meta, dict) else None
-
-
-def consent_problem(event: dict[str, Any], bp: Compiled) -> str | None:
-    """Why the event must be suppressed for lack of consent, or None when it may go."""
-    context = event.get("context")
-    consent = context.get("consent") if isinstance(context, dict) else None
-    prefs = consent.get("categoryPreferences") if isinstance(consent, dict) else None
-    category = bp.consent_category
-    if not isinstance(prefs, dict):
-        if bp.allows_missing_consent(source_kind(event)):
-            return None
-        return (
-            "consent: the event carries no consent information "
-            f'(context.consent.categoryPreferences) and "{category}" consent is required'
-        )
-    granted = prefs.get(category)
-    if granted is True:
-        return None
-    if granted is False:
-        return f'consent: the visitor declined "{category}"'
-    return f'consent: no "{category}" preference in context.consent.categoryPreferences'

@@ -5,9 +5,10 @@ import re
 from datetime import datetime
 from typing import Any
 
+from integrations.destinations._shared.dispatch import consent_problem
 from integrations.destinations.base import Notice, Outcome
 from integrations.destinations.mixpanel import enrich
-from integrations.destinations.mixpanel.call import Call, consent_problem
+from integrations.destinations.mixpanel.call import Call
 from integrations.destinations.mixpanel.compiled import SYSTEM_PROPERTIES, EventRule
 from integrations.destinations.mixpanel.dates import mixpanel_time
 from integrations.destinations.mixpanel.hints import REVENUE_WITHOUT_AMOUNT

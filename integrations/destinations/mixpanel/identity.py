@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
+from integrations.destinations._shared.dispatch import EventProblem
 from integrations.destinations.base import Notice
 from integrations.destinations.mixpanel.hints import SENT_AS_ANONYMOUS
 from integrations.destinations.mixpanel.paths import Path
@@ -44,15 +45,6 @@ EARLIEST = datetime(1971, 1, 1, tzinfo=UTC)  # /import refuses anything before 1
 TRACK_WINDOW = timedelta(days=5) - timedelta(hours=6)
 FUTURE_LIMIT = timedelta(hours=1)  # /import refuses events further ahead
 MS = timedelta(milliseconds=1)
-
-
-class EventProblem(Exception):
-    """The event itself is unusable: `field` names what is wrong, the message says why."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(reason)
-        self.field = field
-        self.reason = reason
 
 
 _NO_PROBLEM = (None, None)

@@ -2,9 +2,10 @@
 
 from typing import Any
 
+from integrations.destinations._shared.dispatch import consent_problem
 from integrations.destinations.base import Notice, Outcome
 from integrations.destinations.mixpanel import enrich
-from integrations.destinations.mixpanel.call import Call, consent_problem
+from integrations.destinations.mixpanel.call import Call
 from integrations.destinations.mixpanel.hints import IDENTIFY_WITHOUT_ANONYMOUS_ID
 from integrations.destinations.mixpanel.identity import EventProblem, clean_id, epoch_ms, insert_id
 from integrations.destinations.mixpanel.limits import limit_properties

@@ -13,11 +13,12 @@ for an outcome that only updates profiles it is the first profile operation (`$s
 from datetime import datetime
 from typing import Any
 
+from integrations.destinations._shared.dispatch import dispatch
 from integrations.destinations.base import Outcome
 from integrations.destinations.mixpanel import events, people
-from integrations.destinations.mixpanel.blueprint import BlueprintError, compiled
+from integrations.destinations.mixpanel.blueprint import compiled
 from integrations.destinations.mixpanel.call import Call
-from integrations.destinations.mixpanel.identity import EventProblem
+from integrations.destinations.mixpanel.compiled import Compiled
 
 _HANDLERS = {
     "track": lambda call: events.track_like(call, "track"),
@@ -33,27 +34,16 @@ def transform(
     event: dict[str, Any], blueprint: dict[str, Any], config: dict[str, Any], now: datetime
 ) -> Outcome:
     """Turn one event into Mixpanel operations, or a decision saying why not."""
-    try:
-        bp = compiled(blueprint)
-    except BlueprintError as exc:
-        return Outcome("rejected", reason=f"the blueprint is invalid: {exc}", field="blueprint")
-    if not isinstance(event, dict):
-        return Outcome("rejected", reason="an event must be an object", field="event")
-    handler = _HANDLERS.get(event.get("type"))  # type: ignore[arg-type]
-    if handler is None:
-        known = ", ".join(_HANDLERS)
-        reason = f"unknown type {event.get('type')!r}: expected one of {known}"
-        return Outcome("rejected", reason=reason, field="type")
-    token = config.get("project_token")
-    if not token:
-        return Outcome("rejected", reason="the integration has no project token", field="config")
-    call = Call(event, bp, token, now, config)
-    try:
-        return handler(call)
-    except EventProblem as problem:
-        return Outcome(
-            "rejected", reason=problem.reason, field=problem.field, warnings=call.warnings
-        )
+
+    def start(bp: Compiled) -> Call | Outcome:
+        token = config.get("project_token")
+        if not token:
+            return Outcome(
+                "rejected", reason="the integration has no project token", field="config"
+            )
+        return Call(event, bp, token, now, config)
+
+    return dispatch(event, blueprint, compiled=compiled, handlers=_HANDLERS, start=start)
 
 
 def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
