@@ -9,88 +9,29 @@ from typing import Any
 
 from django import forms
 
-from integrations.destinations.amplitude import editor_settings
-from integrations.editor import (
-    FormSection,
-    LinesField,
-    RowsSection,
-    format_pairs,
-    join_list,
-    parse_pairs,
-    paths,
-    split_list,
+from integrations.destinations._shared.editor_forms import (
+    event_rule_form,
+    events_section,
+    switch,
+    text,
 )
+from integrations.destinations.amplitude import editor_settings
+from integrations.editor import FormSection, join_list, split_list
 
-
-def text(label: str, help_text: str, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(label=label, help_text=help_text, required=False, **kwargs)
-
-
-def switch(label: str, help_text: str) -> forms.BooleanField:
-    return forms.BooleanField(label=label, help_text=help_text, required=False)
-
-
-class EventRuleForm(forms.Form):
-    type = forms.ChoiceField(
-        label="Source type",
-        choices=[("track", "track"), ("page", "page"), ("screen", "screen")],
-        initial="track",  # so an untouched blank row reads as unchanged, and is left out
-        help_text="The kind of call this rule matches.",
-    )
-    name = text(
-        "Source event",
-        "The track's event name (or the page or screen name). Blank matches every one of this "
-        "type.",
-        max_length=1024,
-    )
-    rename = text(
+EventRuleForm = event_rule_form(
+    1024,
+    rename=(
         "Amplitude event type",
         "The event_type Amplitude receives; {name} is the page or screen name (Viewed {name} "
         "Page). Blank keeps the source name.",
-        max_length=1024,
-    )
-    properties = LinesField(
-        label="Event property mappings",
-        help_text="One per line: Amplitude property = source path, with fallbacks after commas "
+    ),
+    properties=(
+        "Event property mappings",
+        "One per line: Amplitude property = source path, with fallbacks after commas "
         "(e.g. product_id = properties.product_id, properties.sku).",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "code-input", "spellcheck": "false"}),
-    )
-    keep_unmapped = switch(
-        "Also send unmapped properties", "Properties no mapping reads are sent as they are."
-    )
-    keep_unmapped.initial = True
-    drop = switch("Drop this event", "Never send events this rule matches (recorded as filtered).")
-
-    def clean_properties(self) -> dict[str, Any]:
-        pairs = parse_pairs(self.cleaned_data["properties"], "Amplitude property = source path")
-        return {name: paths(value) for name, value in pairs.items()}
-
-
-def _rule_initial(rule: dict[str, Any]) -> dict[str, Any]:
-    match = rule.get("match", {})
-    return {
-        "type": match.get("type", "track"),
-        "name": match.get("name") or "",
-        "rename": rule.get("rename") or "",
-        "properties": format_pairs(rule.get("properties")),
-        "keep_unmapped": rule.get("keep_unmapped", True),
-        "drop": rule.get("drop", False),
-    }
-
-
-def _rule(data: dict[str, Any]) -> dict[str, Any]:
-    match = {"type": data["type"]} | ({"name": data["name"]} if data["name"] else {})
-    rule: dict[str, Any] = {"match": match}
-    if data["rename"]:
-        rule["rename"] = data["rename"]
-    if data["properties"]:
-        rule["properties"] = data["properties"]
-    if not data["keep_unmapped"]:
-        rule["keep_unmapped"] = False
-    if data["drop"]:
-        rule["drop"] = True
-    return rule
+    ),
+    pair_label="Amplitude property = source path",
+)
 
 
 class RevenueForm(forms.Form):
@@ -154,22 +95,8 @@ def _store_revenue(blueprint: dict[str, Any], data: dict[str, Any]) -> None:
 
 
 SECTIONS = (
-    RowsSection(
-        key="events",
-        title="Events",
-        help="Rules matched by type and name: rename, map event properties or drop.",
-        form=EventRuleForm,
-        initial=_rule_initial,
-        item=_rule,
-        field_of={
-            "match.type": "type",
-            "match.name": "name",
-            "match": "name",
-            "rename": "rename",
-            "properties": "properties",
-            "keep_unmapped": "keep_unmapped",
-            "drop": "drop",
-        },
+    events_section(
+        "Rules matched by type and name: rename, map event properties or drop.", EventRuleForm
     ),
     editor_settings.IDENTITY,
     editor_settings.CONSENT,

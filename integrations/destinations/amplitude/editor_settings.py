@@ -5,27 +5,23 @@ from typing import Any
 
 from django import forms
 
+from integrations.destinations._shared.editor_forms import (
+    consent_form,
+    consent_section,
+    store_in,
+    switch,
+    switches_initial,
+    text,
+)
 from integrations.editor import FormSection, join_list, split_list
-
-KINDS = ("browser", "mobile", "server")
-KIND_CHOICES = [("", "As above"), ("false", "Suppress them"), ("true", "Deliver them")]
-TRUE_FALSE = [("false", "Suppress them"), ("true", "Deliver them")]
-
-
-def _text(label: str, help_text: str, **kwargs: Any) -> forms.CharField:
-    return forms.CharField(label=label, help_text=help_text, required=False, **kwargs)
-
-
-def _switch(label: str, help_text: str) -> forms.BooleanField:
-    return forms.BooleanField(label=label, help_text=help_text, required=False)
 
 
 class IdentityForm(forms.Form):
-    user_id_fallbacks = _text(
+    user_id_fallbacks = text(
         "User id, when the event has no userId",
         "Paths read in order, comma-separated (e.g. traits.email). Blank: only userId.",
     )
-    device_id_fallbacks = _text(
+    device_id_fallbacks = text(
         "Device id, when the event has no anonymousId or context.device.id",
         "Paths read in order, comma-separated. Ids under 5 characters are left out.",
     )
@@ -43,72 +39,14 @@ def _identity_initial(blueprint: dict[str, Any]) -> dict[str, Any]:
     return {key: join_list(identity.get(key)) for key in keys}
 
 
-def _store_whole(key: str) -> Any:
-    def store(blueprint: dict[str, Any], data: dict[str, Any]) -> None:
-        blueprint[key] = {**(blueprint.get(key) or {}), **data}
-
-    return store
-
-
-def _kind_field(label: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=f"… from {label} sources",
-        choices=KIND_CHOICES,
-        coerce=lambda value: value == "true",
-        empty_value=None,
-        required=False,
-        help_text=f"Overrides the choice above for events sent by {label} sources.",
-    )
-
-
-class ConsentForm(forms.Form):
-    category = forms.CharField(
-        label="Consent category",
-        max_length=1024,
-        help_text="Looked up in context.consent.categoryPreferences: false suppresses the event.",
-    )
-    allow_missing = forms.TypedChoiceField(
-        label="Events with no consent information",
-        choices=TRUE_FALSE,
-        coerce=lambda value: value == "true",
-        help_text="What happens when an event carries no consent at all.",
-    )
-    missing_browser = _kind_field("browser")
-    missing_mobile = _kind_field("mobile app")
-    missing_server = _kind_field("server")
-
-
-def _consent_initial(blueprint: dict[str, Any]) -> dict[str, Any]:
-    consent = blueprint.get("consent") or {}
-    by_kind = consent.get("allow_missing_by_source_kind") or {}
-    initial = {
-        "category": consent.get("category", "analytics"),
-        "allow_missing": "true" if consent.get("allow_missing", False) else "false",
-    }
-    for kind in KINDS:
-        initial[f"missing_{kind}"] = "" if kind not in by_kind else str(by_kind[kind]).lower()
-    return initial
-
-
-def _store_consent(blueprint: dict[str, Any], data: dict[str, Any]) -> None:
-    consent = {
-        **(blueprint.get("consent") or {}),
-        "category": data["category"],
-        "allow_missing": data["allow_missing"],
-    }
-    by_kind = {k: data[f"missing_{k}"] for k in KINDS if data[f"missing_{k}"] is not None}
-    if by_kind:
-        consent["allow_missing_by_source_kind"] = by_kind
-    else:
-        consent.pop("allow_missing_by_source_kind", None)
-    blueprint["consent"] = consent
+ConsentForm = consent_form(1024, "What happens when an event carries no consent at all.")
 
 
 class TraitsForm(forms.Form):
-    identify = _switch(
+    identify = switch(
         "Send identify calls", "Traits go to Amplitude's Identify API as user properties."
     )
-    set_once = _text(
+    set_once = text(
         "Set once", "Traits sent with $setOnce (first touch), comma-separated (e.g. createdAt)."
     )
 
@@ -127,9 +65,9 @@ def _store_traits(blueprint: dict[str, Any], data: dict[str, Any]) -> None:
 
 
 class GroupsForm(forms.Form):
-    enabled = _switch("Groups", "Group calls set the user's group and the group's properties.")
-    type = _text("Group type", "Amplitude's group type (e.g. company).", max_length=255)
-    properties = _switch("Group properties", "Group traits go to the Group Identify API.")
+    enabled = switch("Groups", "Group calls set the user's group and the group's properties.")
+    type = text("Group type", "Amplitude's group type (e.g. company).", max_length=255)
+    properties = switch("Group properties", "Group traits go to the Group Identify API.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -155,15 +93,10 @@ def _store_groups(blueprint: dict[str, Any], data: dict[str, Any]) -> None:
 
 
 class EnrichmentForm(forms.Form):
-    user_agent = _switch("User agent and device", "os_name, platform and device_model.")
-    library = _switch("Library", "library, from the sending library's name and version.")
-    location = _switch("Location", "country, region, city and coordinates from context.location.")
-    campaign = _switch("Campaign", "utm_* user properties, and initial_utm_* set once.")
-
-
-def _enrichment_initial(blueprint: dict[str, Any]) -> dict[str, Any]:
-    enrichment = blueprint.get("enrichment") or {}
-    return {k: enrichment.get(k, True) for k in ("user_agent", "library", "location", "campaign")}
+    user_agent = switch("User agent and device", "os_name, platform and device_model.")
+    library = switch("Library", "library, from the sending library's name and version.")
+    location = switch("Location", "country, region, city and coordinates from context.location.")
+    campaign = switch("Campaign", "utm_* user properties, and initial_utm_* set once.")
 
 
 class DeliveryForm(forms.Form):
@@ -189,16 +122,9 @@ IDENTITY = FormSection(
     help="Where Signal finds Amplitude's user_id and device_id.",
     form=IdentityForm,
     initial=_identity_initial,
-    store=_store_whole("identity"),
+    store=store_in("identity"),
 )
-CONSENT = FormSection(
-    key="consent",
-    title="Consent",
-    help="Events whose consent category is false are suppressed, never sent.",
-    form=ConsentForm,
-    initial=_consent_initial,
-    store=_store_consent,
-)
+CONSENT = consent_section(ConsentForm)
 TRAITS = FormSection(
     key="traits",
     title="User properties",
@@ -220,8 +146,8 @@ ENRICHMENT = FormSection(
     title="Enrichment",
     help="Fields Signal derives from the event's context.",
     form=EnrichmentForm,
-    initial=_enrichment_initial,
-    store=_store_whole("enrichment"),
+    initial=switches_initial("enrichment", ("user_agent", "library", "location", "campaign")),
+    store=store_in("enrichment"),
 )
 DELIVERY = FormSection(
     key="delivery",
@@ -229,5 +155,5 @@ DELIVERY = FormSection(
     help="Which Amplitude API events go to.",
     form=DeliveryForm,
     initial=_delivery_initial,
-    store=_store_whole("delivery"),
+    store=store_in("delivery"),
 )
