@@ -3,24 +3,14 @@
 Variants, status and version come from `blueprints/*.json`; the behaviour from this folder.
 """
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from integrations.destinations.amplitude import client
+from integrations.destinations._shared.destination import FolderDestination
+from integrations.destinations.amplitude import blueprint, client, transform
 from integrations.destinations.amplitude import hints as troubleshooting
-from integrations.destinations.amplitude.blueprint import validation_errors
 from integrations.destinations.amplitude.editor import SECTIONS as EDITOR_SECTIONS
-from integrations.destinations.amplitude.transform import transform
-from integrations.destinations.base import (
-    ConfigField,
-    Destination,
-    HintContext,
-    Outcome,
-    SendResult,
-)
+from integrations.destinations.base import ConfigField
 
 API_KEYS = "https://amplitude.com/docs/apis/authentication"
 
@@ -71,7 +61,7 @@ FIELDS = (
 )
 
 
-class Amplitude(Destination):
+class Amplitude(FolderDestination):
     key = "amplitude"
     name = "Amplitude"
     category = "Analytics"
@@ -89,40 +79,19 @@ class Amplitude(Destination):
     # Under HTTP V2's 1 MB per request, leaving room for the envelope (api_key, options).
     max_batch_bytes = 1_000_000 - 16_384
     editor_sections = EDITOR_SECTIONS
+    blueprint_module = blueprint
+    transform_module = transform
+    client = client
+    troubleshooting = troubleshooting
     hints = troubleshooting.HINTS
     warning_codes = troubleshooting.WARNING_CODES
     variant_order = ("default", "retail", "b2b_saas")
-
-    def validate_blueprint(self, data: Any) -> list[str]:
-        return validation_errors(data)
 
     def validate_config(self, config: dict[str, Any]) -> dict[str, str]:
         raw = str(config.get("min_id_length") or "").strip()
         if raw and not (raw.isdigit() and int(raw) > 0):
             return {"min_id_length": "Enter a whole number of characters, such as 3."}
         return {}
-
-    def transform(
-        self,
-        event: dict[str, Any],
-        blueprint: dict[str, Any],
-        config: dict[str, Any],
-        now: datetime,
-    ) -> Outcome:
-        return transform(event, blueprint, config, now)
-
-    def build_request(
-        self, config: dict[str, Any], endpoint: str, items: list[dict[str, Any]]
-    ) -> dict[str, Any]:
-        return client.build_request(config, endpoint, items)
-
-    def send(
-        self, http: httpx.Client, config: dict[str, Any], endpoint: str, items: list[dict[str, Any]]
-    ) -> SendResult:
-        return client.send(http, config, endpoint, items)
-
-    def hint(self, code: str, context: HintContext) -> str | None:
-        return troubleshooting.hint(code, context)
 
 
 AMPLITUDE = Amplitude()

@@ -3,25 +3,14 @@
 Variants, status and version come from `blueprints/*.json`; the behaviour from this folder.
 """
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from integrations.destinations.base import (
-    ChoiceGroup,
-    ConfigField,
-    Destination,
-    HintContext,
-    Outcome,
-    SendResult,
-)
-from integrations.destinations.mixpanel import client
+from integrations.destinations._shared.destination import FolderDestination
+from integrations.destinations.base import ChoiceGroup, ConfigField
+from integrations.destinations.mixpanel import blueprint, client, transform
 from integrations.destinations.mixpanel import hints as troubleshooting
-from integrations.destinations.mixpanel.blueprint import validation_errors
 from integrations.destinations.mixpanel.editor import SECTIONS as EDITOR_SECTIONS
-from integrations.destinations.mixpanel.transform import transform
 
 ACCESS_KEYS = "https://docs.mixpanel.com/docs/orgs-and-projects/managing-projects"
 
@@ -102,7 +91,7 @@ RESIDENCY = ChoiceGroup(
 )
 
 
-class Mixpanel(Destination):
+class Mixpanel(FolderDestination):
     key = "mixpanel"
     name = "Mixpanel"
     category = "Analytics"
@@ -120,37 +109,16 @@ class Mixpanel(Destination):
     max_batch_items = 2000
     max_batch_bytes = 2 * 1024 * 1024
     editor_sections = EDITOR_SECTIONS
+    blueprint_module = blueprint
+    transform_module = transform
+    client = client
+    troubleshooting = troubleshooting
     hints = troubleshooting.HINTS
     warning_codes = troubleshooting.WARNING_CODES
     variant_order = ("default", "retail", "b2b_saas")
 
-    def validate_blueprint(self, data: Any) -> list[str]:
-        return validation_errors(data)
-
     def validate_config(self, config: dict[str, Any]) -> dict[str, str]:
         return validate_config(config)
-
-    def transform(
-        self,
-        event: dict[str, Any],
-        blueprint: dict[str, Any],
-        config: dict[str, Any],
-        now: datetime,
-    ) -> Outcome:
-        return transform(event, blueprint, config, now)
-
-    def build_request(
-        self, config: dict[str, Any], endpoint: str, items: list[dict[str, Any]]
-    ) -> dict[str, Any]:
-        return client.build_request(config, endpoint, items)
-
-    def send(
-        self, http: httpx.Client, config: dict[str, Any], endpoint: str, items: list[dict[str, Any]]
-    ) -> SendResult:
-        return client.send(http, config, endpoint, items)
-
-    def hint(self, code: str, context: HintContext) -> str | None:
-        return troubleshooting.hint(code, context)
 
 
 def validate_config(config: dict[str, Any]) -> dict[str, str]:
