@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import httpx
 import orjson
 
+from integrations.destinations._shared.http import flag, post, redact
 from integrations.destinations.amplitude.classify import Classified, classify
 from integrations.destinations.amplitude.hints import UNAVAILABLE
 from integrations.destinations.amplitude.identity import DEFAULT_MIN_ID_LENGTH, min_id_length
@@ -21,7 +22,6 @@ from integrations.destinations.base import Host, SendResult
 
 JSON_ENDPOINTS = ("/2/httpapi", "/batch")
 FORM_ENDPOINTS = ("/identify", "/groupidentify")
-REDACTED = "[redacted]"
 HOSTS = (  # US, EU: each overridable by its setting (tests point them at a fake)
     Host("AMPLITUDE_API_URL", "https://api2.amplitude.com", "US ingestion host"),
     Host("AMPLITUDE_EU_API_URL", "https://api.eu.amplitude.com", "EU ingestion host"),
@@ -42,14 +42,9 @@ def send(
     """POST one batch to Amplitude and say what became of it."""
     request = _prepare(config, endpoint, items)
     started = time.perf_counter()
-    try:
-        response = http.post(request.url, content=request.body.encode(), headers=request.headers)
-    except httpx.TimeoutException as exc:
-        error = f"Amplitude did not answer in time ({type(exc).__name__}); will retry"
-        return _result(request, started, Classified("retry", error, UNAVAILABLE), None, "")
-    except httpx.RequestError as exc:
-        error = f"Could not reach Amplitude ({type(exc).__name__}: {exc}); will retry"
-        return _result(request, started, Classified("retry", error, UNAVAILABLE), None, "")
+    response = post(http, "Amplitude", request.url, request.body.encode(), request.headers)
+    if isinstance(response, str):  # no answer: why, to retry
+        return _result(request, started, Classified("retry", response, UNAVAILABLE), None, "")
     outcome = classify(endpoint, response.status_code, response.text, items)
     return _result(request, started, outcome, response.status_code, response.text)
 
@@ -57,7 +52,7 @@ def send(
 def build_request(config: dict[str, Any], endpoint: str, items: list[dict]) -> dict[str, Any]:
     """The request `send` would make, as {method, url, headers, body}, secrets redacted."""
     request = _prepare(config, endpoint, items)
-    body = _redact(request.body, request.secrets)
+    body = redact(request.body, request.secrets)
     return {"method": "POST", "url": request.url, "headers": dict(request.headers), "body": body}
 
 
@@ -82,23 +77,13 @@ def _prepare(config: dict[str, Any], endpoint: str, items: list[dict]) -> _Reque
 
 def _host(config: dict[str, Any]) -> str:
     us, eu = HOSTS
-    return eu.url() if _flag(config.get("eu_data_residency")) else us.url()
-
-
-def _flag(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
+    return eu.url() if flag(config.get("eu_data_residency")) else us.url()
 
 
 def _secrets(config: dict[str, Any]) -> tuple[str, ...]:
     """The Secret Key is never sent; it is still scrubbed from anything Signal stores."""
     value = config.get("secret_key")
     return (value,) if isinstance(value, str) and len(value) >= 4 else ()
-
-
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    return text
 
 
 def _result(
@@ -108,12 +93,12 @@ def _result(
     return SendResult(
         kind=outcome.kind,
         status_code=status,
-        response_body=_redact(text, secrets),
+        response_body=redact(text, secrets),
         latency_ms=round((time.perf_counter() - started) * 1000),
         url=request.url,
-        request_body=_redact(request.body, secrets),
-        error=_redact(outcome.error, secrets),
-        failed={i: _redact(m, secrets) for i, m in outcome.failed.items()},
+        request_body=redact(request.body, secrets),
+        error=redact(outcome.error, secrets),
+        failed={i: redact(m, secrets) for i, m in outcome.failed.items()},
         retry=dict(outcome.retry),
         resend=list(outcome.resend),
         code=outcome.code,

@@ -15,6 +15,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import orjson
 
+from integrations.destinations._shared.http import REDACTED, flag, post, redact
 from integrations.destinations.base import Host, SendKind, SendResult
 from integrations.destinations.mixpanel import hints
 
@@ -26,7 +27,6 @@ QUERY = {
     "/groups": {"verbose": "1"},
 }
 GZIPPED = ("/track", "/import")  # Mixpanel does not support gzip on /engage and /groups
-REDACTED = "[redacted]"
 HOSTS = (  # US, EU, India: each overridable by its setting (tests point them at a fake)
     Host("MIXPANEL_API_URL", "https://api.mixpanel.com", "US ingestion host"),
     Host("MIXPANEL_EU_API_URL", "https://api-eu.mixpanel.com", "EU ingestion host"),
@@ -60,14 +60,9 @@ def send(
     """POST one batch to Mixpanel and say what became of it."""
     request = _prepare(config, endpoint, items)
     started = time.perf_counter()
-    try:
-        response = http.post(request.url, content=request.content, headers=request.headers)
-    except httpx.TimeoutException as exc:
-        error = f"Mixpanel did not answer in time ({type(exc).__name__}); will retry"
-        return _result(request, started, ("retry", error, {}), None, "")
-    except httpx.RequestError as exc:
-        error = f"Could not reach Mixpanel ({type(exc).__name__}: {exc}); will retry"
-        return _result(request, started, ("retry", error, {}), None, "")
+    response = post(http, "Mixpanel", request.url, request.content, request.headers)
+    if isinstance(response, str):  # no answer: why, to retry
+        return _result(request, started, ("retry", response, {}), None, "")
     host = urlsplit(request.url).netloc
     outcome = classify(endpoint, response.status_code, response.text, items, host)
     return _result(request, started, outcome, response.status_code, response.text)
@@ -84,7 +79,7 @@ def build_request(config: dict[str, Any], endpoint: str, items: list[dict]) -> d
         name: f"Basic {REDACTED}" if name == "Authorization" else value
         for name, value in request.headers.items()
     }
-    body = _redact(request.body, request.secrets)
+    body = redact(request.body, request.secrets)
     return {"method": "POST", "url": request.url, "headers": headers, "body": body}
 
 
@@ -110,15 +105,11 @@ def _prepare(config: dict[str, Any], endpoint: str, items: list[dict]) -> _Reque
 
 def _host(config: dict[str, Any]) -> str:
     us, eu, india = HOSTS
-    if _flag(config.get("eu_data_residency")):
+    if flag(config.get("eu_data_residency")):
         return eu.url()
-    if _flag(config.get("in_data_residency")):
+    if flag(config.get("in_data_residency")):
         return india.url()
     return us.url()
-
-
-def _flag(value: Any) -> bool:
-    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def _import_credentials(config: dict[str, Any]) -> tuple[str, str, str]:
@@ -136,12 +127,6 @@ def _secrets(config: dict[str, Any]) -> tuple[str, ...]:
     return tuple(v for v in values if isinstance(v, str) and len(v) >= 4)
 
 
-def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in secrets:
-        text = text.replace(secret, REDACTED)
-    return text
-
-
 def _result(
     request: _Request, started: float, outcome: Classified, status: int | None, text: str
 ) -> SendResult:
@@ -150,12 +135,12 @@ def _result(
         code=code_for(kind, status, failed),
         kind=kind,
         status_code=status,
-        response_body=_redact(text, request.secrets),
+        response_body=redact(text, request.secrets),
         latency_ms=round((time.perf_counter() - started) * 1000),
         url=request.url,
-        request_body=_redact(request.body, request.secrets),
-        error=_redact(error, request.secrets),
-        failed={i: _redact(m, request.secrets) for i, m in failed.items()},
+        request_body=redact(request.body, request.secrets),
+        error=redact(error, request.secrets),
+        failed={i: redact(m, request.secrets) for i, m in failed.items()},
     )
 
 
