@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from integrations.models import Integration
 from tests.amplitude.test_pipeline import amplitude
+from tests.support.editor_sections import assert_every_field_has_help, section_titles
 from tests.support.html_form import form_fields
 
 pytestmark = pytest.mark.django_db
@@ -41,8 +42,7 @@ def test_saving_a_shipped_blueprint_with_no_edit_leaves_it_byte_identical(
 
 def test_every_section_and_field_has_help(staff_client: Client):
     response = staff_client.get(url(amplitude("b2b_saas")))
-    titles = [b.section.title for b in response.context["sections"]]
-    assert titles == [
+    assert section_titles(response) == [
         "Events",
         "Identity",
         "Consent",
@@ -52,12 +52,7 @@ def test_every_section_and_field_has_help(staff_client: Client):
         "Enrichment",
         "Delivery",
     ]
-    for bound in response.context["sections"]:
-        forms = bound.form.forms if bound.section.rows else [bound.form]
-        for form in forms:
-            for field in form.visible_fields():
-                if field.name not in ("ORDER", "DELETE"):
-                    assert field.help_text, f"{bound.key}.{field.name} has no help"
+    assert_every_field_has_help(response)
 
 
 def test_switching_to_the_batch_api_and_per_product_revenue(staff_client: Client):
