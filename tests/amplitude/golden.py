@@ -1,33 +1,18 @@
-"""Golden-file helpers for Amplitude (see tests/support/golden.py for a case's shape): the
-fixtures under `tests/fixtures/amplitude/`, the test config, and Amplitude's transform.
-"""
-
-from pathlib import Path
-from typing import Any
+"""Golden-file helpers for Amplitude: its fixtures under `tests/fixtures/amplitude/` and the config
+they patch (see tests/support/golden.py for a case's shape and SIGNAL_REGOLD=1)."""
 
 from integrations.destinations.amplitude.entry import AMPLITUDE
-from tests.support import golden
-from tests.support.golden import NOW, assert_golden, case_id, expected_path, merged
 
-__all__ = [
-    "CONFIG",
-    "FIXTURES",
-    "NOW",
-    "assert_golden",
-    "case_id",
-    "cases",
-    "expected_path",
-    "merged",
-    "run_case",
-]
+# The shared helpers, re-exported: this destination's tests import them from here.
+from tests.support.golden import NOW as NOW
+from tests.support.golden import Golden
+from tests.support.golden import assert_golden as assert_golden
+from tests.support.golden import case_id as case_id
+from tests.support.golden import expected_path as expected_path
+from tests.support.golden import merged as merged
 
-FIXTURES = golden.FIXTURES / "amplitude"
 CONFIG = {"api_key": "0123456789abcdef0123456789abcdef", "secret_key": "amp-secret-xyz"}
-
-
-def cases() -> list[Path]:
-    return golden.cases_in(FIXTURES)
-
-
-def run_case(path: Path) -> dict[str, Any]:
-    return golden.run_case_for(AMPLITUDE, CONFIG, path)
+GOLDEN = Golden(AMPLITUDE, CONFIG)
+FIXTURES = GOLDEN.fixtures
+cases = GOLDEN.cases
+run_case = GOLDEN.run_case

@@ -1,33 +1,18 @@
-"""Golden-file helpers for Mixpanel (see tests/support/golden.py for a case's shape): the
-fixtures under `tests/fixtures/mixpanel/`, the test config, and Mixpanel's transform.
-"""
-
-from pathlib import Path
-from typing import Any
+"""Golden-file helpers for Mixpanel: its fixtures under `tests/fixtures/mixpanel/` and the config
+they patch (see tests/support/golden.py for a case's shape and SIGNAL_REGOLD=1)."""
 
 from integrations.destinations.mixpanel.entry import MIXPANEL
-from tests.support import golden
-from tests.support.golden import NOW, assert_golden, case_id, expected_path, merged
 
-__all__ = [
-    "CONFIG",
-    "FIXTURES",
-    "NOW",
-    "assert_golden",
-    "case_id",
-    "cases",
-    "expected_path",
-    "merged",
-    "run_case",
-]
+# The shared helpers, re-exported: this destination's tests import them from here.
+from tests.support.golden import NOW as NOW
+from tests.support.golden import Golden
+from tests.support.golden import assert_golden as assert_golden
+from tests.support.golden import case_id as case_id
+from tests.support.golden import expected_path as expected_path
+from tests.support.golden import merged as merged
 
-FIXTURES = golden.FIXTURES / "mixpanel"
 CONFIG = {"project_token": "abc123def456789", "api_secret": "secret-xyz"}
-
-
-def cases() -> list[Path]:
-    return golden.cases_in(FIXTURES)
-
-
-def run_case(path: Path) -> dict[str, Any]:
-    return golden.run_case_for(MIXPANEL, CONFIG, path)
+GOLDEN = Golden(MIXPANEL, CONFIG)
+FIXTURES = GOLDEN.fixtures
+cases = GOLDEN.cases
+run_case = GOLDEN.run_case

@@ -24,11 +24,6 @@ NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 REGOLD = os.environ.get("SIGNAL_REGOLD") == "1"
 
 
-def cases_in(fixtures: Path) -> list[Path]:
-    """Every case under a destination's fixtures folder, in a stable order."""
-    return sorted(fixtures.glob("*/*.input.json"))
-
-
 def case_id(path: Path) -> str:
     return f"{path.parent.name}/{path.name.removesuffix('.input.json')}"
 
@@ -43,14 +38,26 @@ def merged(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def run_case_for(destination: Destination, config: dict[str, Any], path: Path) -> dict[str, Any]:
-    """The case's Outcome as JSON, from `destination` with `config` patched by the case."""
-    case = json.loads(path.read_text())
-    patch = case.get("blueprint_patch", {})
-    blueprint = merged(destination.load_blueprint(path.parent.name), patch)
-    config = {**config, **case.get("config_patch", {})}
-    config = {key: value for key, value in config.items() if value is not None}
-    return destination.transform(case["event"], blueprint, config, NOW).to_json()
+class Golden:
+    """One destination's golden cases: its fixtures folder and the config they patch."""
+
+    def __init__(self, destination: Destination, config: dict[str, Any]) -> None:
+        self.destination = destination
+        self.config = config
+        self.fixtures = FIXTURES / destination.key
+
+    def cases(self) -> list[Path]:
+        """Every case, in a stable order."""
+        return sorted(self.fixtures.glob("*/*.input.json"))
+
+    def run_case(self, path: Path) -> dict[str, Any]:
+        """The case's Outcome as JSON, from the destination's transform."""
+        case = json.loads(path.read_text())
+        patch = case.get("blueprint_patch", {})
+        blueprint = merged(self.destination.load_blueprint(path.parent.name), patch)
+        config = {**self.config, **case.get("config_patch", {})}
+        config = {key: value for key, value in config.items() if value is not None}
+        return self.destination.transform(case["event"], blueprint, config, NOW).to_json()
 
 
 def expected_path(path: Path) -> Path:
