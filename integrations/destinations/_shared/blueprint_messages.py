@@ -85,15 +85,21 @@ Model = TypeVar("Model", bound=BaseModel)
 
 
 def validate(
-    model: type[Model], data: Any, checks: Sequence[Callable[[Model], list[str]]]
+    model: type[Model], data: Any, event_checks: Sequence[Callable[[Model], list[str]]] = ()
 ) -> tuple[Model | None, list[str]]:
-    """The validated model and no errors, or None and every error: the schema's first, then
-    (only when the schema passes) each cross-field check's, in the order given."""
+    """The validated model and no errors, or None and every error.
+
+    The schema's errors first; when the schema passes, the cross-field checks in the
+    blueprint's key order: the rules' duplicate matches, the destination's own checks on its
+    rules (`event_checks`), then refunds that are also purchases.
+    """
     if not isinstance(data, dict):
         return None, ["blueprint: expected an object"]
     try:
         valid = model.model_validate(data)
     except ValidationError as exc:
         return None, [f"{location(e['loc'])}: {message(e)}" for e in exc.errors()]
-    errors = [error for check in checks for error in check(valid)]
+    errors = duplicate_matches(valid.events)  # type: ignore[attr-defined]
+    errors += [error for check in event_checks for error in check(valid)]
+    errors += refunds_that_are_purchases(valid.revenue)  # type: ignore[attr-defined]
     return (None, errors) if errors else (valid, [])

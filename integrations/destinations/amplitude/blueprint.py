@@ -15,8 +15,6 @@ from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from integrations.destinations._shared.blueprint_messages import (
     BlueprintError,
-    duplicate_matches,
-    refunds_that_are_purchases,
     validate,
 )
 from integrations.destinations._shared.blueprint_schema import (
@@ -126,14 +124,9 @@ BlueprintModel: Any = blueprint_model(
     groups=GroupsModel,
 )
 
-_CHECKS = (
-    lambda model: duplicate_matches(model.events),
-    lambda model: refunds_that_are_purchases(model.revenue),
-)
-
 
 def _validate(data: Any) -> tuple[Any, list[str]]:
-    return validate(BlueprintModel, data, _CHECKS)
+    return validate(BlueprintModel, data)
 
 
 def validation_errors(data: Any) -> list[str]:

@@ -18,8 +18,6 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from integrations.destinations._shared.blueprint_messages import (
     BlueprintError,
-    duplicate_matches,
-    refunds_that_are_purchases,
     validate,
 )
 from integrations.destinations._shared.blueprint_schema import (
@@ -154,15 +152,8 @@ def _unmapped_numbers(model: Any) -> list[str]:
     ]
 
 
-_CHECKS = (
-    lambda model: duplicate_matches(model.events),
-    _unmapped_numbers,
-    lambda model: refunds_that_are_purchases(model.revenue),
-)
-
-
 def _validate(data: Any) -> tuple[Any, list[str]]:
-    return validate(BlueprintModel, data, _CHECKS)
+    return validate(BlueprintModel, data, [_unmapped_numbers])
 
 
 def validation_errors(data: Any) -> list[str]:
