@@ -18,6 +18,7 @@ from integrations.editor import (
     format_pairs,
     parse_pairs,
     paths,
+    split_list,
 )
 
 Initial = Callable[[dict[str, Any]], dict[str, Any]]
@@ -41,6 +42,15 @@ def lines(label: str, help_text: str, rows: int = 3) -> forms.CharField:
 def switch(label: str, help_text: str) -> forms.BooleanField:
     """An optional on/off switch (unchecked is off)."""
     return forms.BooleanField(label=label, help_text=help_text, required=False)
+
+
+def list_cleaner(name: str) -> Callable[[forms.Form], list[str]]:
+    """A `clean_<name>` method reading a comma-separated field as a list."""
+
+    def clean(self: forms.Form) -> list[str]:
+        return split_list(self.cleaned_data[name])
+
+    return clean
 
 
 def store_in(key: str) -> Store:

@@ -8,6 +8,7 @@ from django import forms
 from integrations.destinations._shared.editor_forms import (
     consent_form,
     consent_section,
+    list_cleaner,
     store_in,
     switch,
     switches_initial,
@@ -26,11 +27,8 @@ class IdentityForm(forms.Form):
         "Paths read in order, comma-separated. Ids under 5 characters are left out.",
     )
 
-    def clean_user_id_fallbacks(self) -> list[str]:
-        return split_list(self.cleaned_data["user_id_fallbacks"])
-
-    def clean_device_id_fallbacks(self) -> list[str]:
-        return split_list(self.cleaned_data["device_id_fallbacks"])
+    clean_user_id_fallbacks = list_cleaner("user_id_fallbacks")
+    clean_device_id_fallbacks = list_cleaner("device_id_fallbacks")
 
 
 def _identity_initial(blueprint: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from integrations.destinations._shared.editor_forms import (
     event_rule_form,
     events_section,
     lines,
+    list_cleaner,
     rule_initial,
     rule_item,
     store_in,
@@ -82,11 +83,8 @@ class IdentityForm(forms.Form):
         "Paths read in order, comma-separated (e.g. context.device.id). Blank: only anonymousId.",
     )
 
-    def clean_user_id_fallbacks(self) -> list[str]:
-        return split_list(self.cleaned_data["user_id_fallbacks"])
-
-    def clean_anonymous_id_fallbacks(self) -> list[str]:
-        return split_list(self.cleaned_data["anonymous_id_fallbacks"])
+    clean_user_id_fallbacks = list_cleaner("user_id_fallbacks")
+    clean_anonymous_id_fallbacks = list_cleaner("anonymous_id_fallbacks")
 
 
 def _identity_initial(blueprint: dict[str, Any]) -> dict[str, Any]:
