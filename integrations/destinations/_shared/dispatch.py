@@ -7,10 +7,11 @@ type, and `start`, which makes its call (or rejects the event, e.g. for a missin
 """
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from integrations.destinations._shared.blueprint_messages import BlueprintError
-from integrations.destinations.base import Outcome
+from integrations.destinations.base import Operation, Outcome
 
 
 class EventProblem(Exception):
@@ -30,12 +31,48 @@ class ConsentRules(Protocol):
     def allows_missing_consent(self, source_kind: str | None) -> bool: ...
 
 
-class _Call(Protocol):
-    warnings: list[str]
+class Call:
+    """What every handler needs about one event; built once per transform.
+
+    Handlers `add` operations in the order they must be sent; `outcome` delivers them,
+    unless `too_large` (each destination's own limit) refuses one.
+    """
+
+    __slots__ = ("event", "bp", "config", "now", "context", "warnings", "ops")
+
+    def __init__(self, event: dict[str, Any], bp: Any, config: dict[str, Any], now: datetime):
+        self.event = event
+        self.bp = bp
+        self.config = config  # the integration's config (credentials)
+        self.now = now
+        context = event.get("context")
+        self.context: dict[str, Any] = context if isinstance(context, dict) else {}
+        self.warnings: list[str] = []
+        self.ops: list[Operation] = []
+
+    def add(self, endpoint: str, item: dict[str, Any]) -> None:
+        self.ops.append(Operation(endpoint, item))
+
+    def too_large(self, index: int, op: Operation) -> str | None:
+        """Why the `index`th operation's item is too large to send, or None."""
+        return None
+
+    def outcome(self, name: str) -> Outcome:
+        for index, op in enumerate(self.ops):
+            reason = self.too_large(index, op)
+            if reason:
+                return Outcome(
+                    "rejected",
+                    destination_event=name,
+                    reason=reason,
+                    field="properties",
+                    warnings=self.warnings,
+                )
+        return Outcome("deliver", self.ops, destination_event=name, warnings=self.warnings)
 
 
 Bp = TypeVar("Bp")
-C = TypeVar("C", bound=_Call)
+C = TypeVar("C", bound=Call)
 
 
 def dispatch(

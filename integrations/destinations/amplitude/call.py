@@ -1,10 +1,10 @@
 """One transform call: the event, its compiled blueprint and what every handler shares."""
 
-from datetime import datetime
 from typing import Any
 
 import orjson
 
+from integrations.destinations._shared.dispatch import Call as BaseCall
 from integrations.destinations.amplitude.compiled import Compiled
 from integrations.destinations.amplitude.hints import (
     EVENT_TOO_LARGE,
@@ -18,7 +18,7 @@ from integrations.destinations.amplitude.identity import (
     min_id_length,
     resolve,
 )
-from integrations.destinations.base import Notice, Operation, Outcome
+from integrations.destinations.base import Notice, Operation
 
 HTTP_API = "/2/httpapi"
 BATCH_API = "/batch"
@@ -28,22 +28,11 @@ GROUP_IDENTIFY_API = "/groupidentify"
 MAX_EVENT_BYTES = 1_000_000
 
 
-class Call:
-    """What every handler needs about one event; built once per transform."""
+class Call(BaseCall):
+    """What every Amplitude handler needs about one event; built once per transform."""
 
-    __slots__ = ("event", "bp", "config", "now", "context", "warnings", "ops")
-
-    def __init__(
-        self, event: dict[str, Any], bp: Compiled, config: dict[str, Any], now: datetime
-    ) -> None:
-        self.event = event
-        self.bp = bp
-        self.config = config
-        self.now = now
-        context = event.get("context")
-        self.context: dict[str, Any] = context if isinstance(context, dict) else {}
-        self.warnings: list[str] = []
-        self.ops: list[Operation] = []
+    __slots__ = ()
+    bp: Compiled
 
     @property
     def events_endpoint(self) -> str:
@@ -81,20 +70,11 @@ class Call:
             return {}
         return {"time": ms}
 
-    def add(self, endpoint: str, item: dict[str, Any]) -> None:
-        self.ops.append(Operation(endpoint, item))
-
-    def outcome(self, name: str) -> Outcome:
-        for op in self.ops:
-            size = len(orjson.dumps(op.item, default=str))
-            if size >= MAX_EVENT_BYTES:
-                self.warnings.append(Notice(EVENT_TOO_LARGE, "an item is over 1 MB"))
-                return Outcome(
-                    "rejected",
-                    destination_event=name,
-                    reason=f"the {op.endpoint} item is {size:,} bytes: Amplitude refuses "
-                    "requests of 1 MB or more",
-                    field="properties",
-                    warnings=self.warnings,
-                )
-        return Outcome("deliver", self.ops, destination_event=name, warnings=self.warnings)
+    def too_large(self, index: int, op: Operation) -> str | None:
+        size = len(orjson.dumps(op.item, default=str))
+        if size < MAX_EVENT_BYTES:
+            return None
+        self.warnings.append(Notice(EVENT_TOO_LARGE, "an item is over 1 MB"))
+        return (
+            f"the {op.endpoint} item is {size:,} bytes: Amplitude refuses requests of 1 MB or more"
+        )

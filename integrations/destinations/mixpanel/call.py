@@ -3,7 +3,8 @@
 from datetime import datetime
 from typing import Any
 
-from integrations.destinations.base import Operation, Outcome
+from integrations.destinations._shared.dispatch import Call as BaseCall
+from integrations.destinations.base import Operation
 from integrations.destinations.mixpanel.compiled import Compiled
 from integrations.destinations.mixpanel.identity import (
     Identity,
@@ -16,10 +17,11 @@ from integrations.destinations.mixpanel.identity import (
 from integrations.destinations.mixpanel.limits import item_too_large
 
 
-class Call:
-    """What every handler needs about one event; built once per transform."""
+class Call(BaseCall):
+    """What every Mixpanel handler needs about one event; built once per transform."""
 
-    __slots__ = ("event", "bp", "token", "now", "config", "context", "warnings", "ops", "sizes")
+    __slots__ = ("token", "sizes")
+    bp: Compiled
 
     def __init__(
         self,
@@ -29,15 +31,8 @@ class Call:
         now: datetime,
         config: dict[str, Any] | None = None,
     ) -> None:
-        self.event = event
-        self.bp = bp
+        super().__init__(event, bp, config or {}, now)
         self.token = token
-        self.now = now
-        self.config: dict[str, Any] = config or {}  # the integration's config (credentials)
-        context = event.get("context")
-        self.context: dict[str, Any] = context if isinstance(context, dict) else {}
-        self.warnings: list[str] = []
-        self.ops: list[Operation] = []
         self.sizes: list[int] = []  # estimated size of each op's item, for the 1 MB check
 
     @property
@@ -82,19 +77,13 @@ class Call:
         return props
 
     def add(self, endpoint: str, item: dict[str, Any], size: int = 0) -> None:
-        self.ops.append(Operation(endpoint, item))
+        super().add(endpoint, item)
         self.sizes.append(size)
 
-    def outcome(self, name: str) -> Outcome:
-        for op, size in zip(self.ops, self.sizes, strict=True):
-            too_large = item_too_large(op.item, size)
-            if too_large:
-                return Outcome(
-                    "rejected",
-                    destination_event=name,
-                    reason=f"the {op.endpoint} item is {too_large:,} bytes, over Mixpanel's "
-                    "1 MB limit per event",
-                    field="properties",
-                    warnings=self.warnings,
-                )
-        return Outcome("deliver", self.ops, destination_event=name, warnings=self.warnings)
+    def too_large(self, index: int, op: Operation) -> str | None:
+        too_large = item_too_large(op.item, self.sizes[index])
+        if not too_large:
+            return None
+        return (
+            f"the {op.endpoint} item is {too_large:,} bytes, over Mixpanel's 1 MB limit per event"
+        )
