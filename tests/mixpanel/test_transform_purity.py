@@ -5,6 +5,7 @@ import json
 
 import pytest
 
+from integrations.destinations._shared.compile_cache import CompileCache
 from integrations.destinations.mixpanel import blueprint as blueprint_module
 from integrations.destinations.mixpanel.entry import MIXPANEL
 from integrations.destinations.mixpanel.transform import outcome_to_json, transform
@@ -28,8 +29,8 @@ def test_the_same_event_gives_the_same_outcome_every_time() -> None:
 
 
 def test_a_blueprint_is_parsed_once_for_many_events(monkeypatch) -> None:
-    blueprint_module._compiled_from_json.cache_clear()
-    blueprint_module._RECENT.clear()
+    fresh = CompileCache(blueprint_module.compile_blueprint)
+    monkeypatch.setattr(blueprint_module, "_CACHE", fresh)
     calls = []
     real = blueprint_module._validate
     monkeypatch.setattr(blueprint_module, "_validate", lambda d: calls.append(1) or real(d))

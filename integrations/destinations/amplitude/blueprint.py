@@ -7,16 +7,11 @@ inside: see this folder's README. `validation_errors` names the exact path of ea
 distinct content.
 """
 
-import json
-from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from integrations.destinations._shared.blueprint_messages import (
-    BlueprintError,
-    validate,
-)
+from integrations.destinations._shared.blueprint_messages import BlueprintError, validate
 from integrations.destinations._shared.blueprint_schema import (
     Strict,
     blueprint_model,
@@ -25,6 +20,7 @@ from integrations.destinations._shared.blueprint_schema import (
     not_system,
     text_type,
 )
+from integrations.destinations._shared.compile_cache import CompileCache
 from integrations.destinations.amplitude.compiled import Compiled, EventRule, Revenue
 from integrations.destinations.amplitude.paths import valid_path
 
@@ -181,15 +177,17 @@ def _compile(model: Any) -> Compiled:
     )
 
 
-@lru_cache(maxsize=256)
-def _compiled_from_json(text: str) -> Compiled | BlueprintError:
-    model, errors = _validate(json.loads(text))
-    return BlueprintError(errors) if model is None else _compile(model)
+def compile_blueprint(data: Any) -> Compiled:
+    """Validate and compile a blueprint; raises BlueprintError listing every problem."""
+    model, errors = _validate(data)
+    if model is None:
+        raise BlueprintError(errors)
+    return _compile(model)
+
+
+_CACHE = CompileCache(compile_blueprint)
 
 
 def compiled(data: Any) -> Compiled:
     """The compiled form of a blueprint, parsed once per distinct content (BlueprintError)."""
-    result = _compiled_from_json(json.dumps(data, default=str))
-    if isinstance(result, BlueprintError):
-        raise result
-    return result
+    return _CACHE.compiled(data)

@@ -8,10 +8,6 @@ expected a property path`); `compiled` turns a valid blueprint into the frozen s
 transform reads, parsed once per distinct blueprint and cached.
 """
 
-import copy
-import json
-import threading
-from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -28,6 +24,7 @@ from integrations.destinations._shared.blueprint_schema import (
     not_system,
     text_type,
 )
+from integrations.destinations._shared.compile_cache import CompileCache
 from integrations.destinations.mixpanel.compiled import (
     SYSTEM_PROPERTIES,
     Compiled,
@@ -247,36 +244,9 @@ def compile_blueprint(data: Any) -> Compiled:
     return _compile(model)
 
 
-@lru_cache(maxsize=256)
-def _compiled_from_json(text: str) -> Compiled | BlueprintError:
-    try:
-        return compile_blueprint(json.loads(text))
-    except BlueprintError as exc:
-        return exc
-
-
-# id(blueprint) -> (the dict itself, a snapshot of it, its compiled form). Holding the dict
-# keeps its id from being reused; the snapshot catches a dict edited in place.
-_RECENT: dict[int, tuple[dict[str, Any], dict[str, Any], Compiled | BlueprintError]] = {}
-_RECENT_LOCK = threading.Lock()
-_RECENT_MAX = 64
+_CACHE = CompileCache(compile_blueprint)
 
 
 def compiled(data: dict[str, Any]) -> Compiled:
-    """The compiled form of a blueprint, parsed once per distinct content.
-
-    The hot path (the same dict object again) costs one dict lookup and one equality
-    check; new dicts with known content cost one JSON dump. Raises BlueprintError.
-    """
-    hit = _RECENT.get(id(data))
-    if hit is None or hit[0] is not data or hit[1] != data:
-        # Key order is kept: it decides precedence (e.g. firstName before first_name).
-        result = _compiled_from_json(json.dumps(data, default=str))
-        hit = (data, copy.deepcopy(data), result)
-        with _RECENT_LOCK:
-            if len(_RECENT) >= _RECENT_MAX:
-                _RECENT.clear()
-            _RECENT[id(data)] = hit
-    if isinstance(hit[2], BlueprintError):
-        raise hit[2]
-    return hit[2]
+    """The compiled form of a blueprint, parsed once per distinct content (BlueprintError)."""
+    return _CACHE.compiled(data)
