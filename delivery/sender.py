@@ -208,8 +208,10 @@ class Round:
             for half in batch.halves():
                 self.send(half)
             return
-        resend = set(result.resend) if kind == "partial" else set()
-        refused = result.failed.keys() | result.retry.keys() | resend
+        refused = result.failed.keys() | result.retry.keys() | set(result.resend)
+        # Never the whole batch again at once, so a round always ends.
+        whole = len(result.resend) >= len(batch.entries)
+        resend = set(result.resend) if kind == "partial" and not whole else set()
         for index, entry in enumerate(batch.entries):
             if index in resend:
                 continue
@@ -220,7 +222,7 @@ class Round:
                 verdict.failed = result.failed[index]
             elif index in result.retry:  # e.g. a throttled user's events: backed off
                 verdict.retry = result.retry[index]
-            elif kind == "retry":
+            elif kind in ("retry", "partial"):
                 verdict.retry = result.error or f"HTTP {result.status_code}"
             elif kind == "auth_error":
                 verdict.held = result.error
@@ -228,9 +230,9 @@ class Round:
                 verdict.failed = result.error or f"HTTP {result.status_code}"
         if kind == "auth_error":
             self.auth_error = result.error or "the destination refused the credentials"
-        if resend and len(resend) < len(batch.entries):
+        if resend:
             # The destination took none of these because of their neighbours: send them again
-            # now, without those (never the whole batch again, so this ends).
+            # now, without those.
             self.send(batch.only(sorted(resend)))
 
     def hold(self, batch: Batch) -> None:
