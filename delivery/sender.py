@@ -63,13 +63,14 @@ class Verdict:
 
 
 def claim(
-    integration_id: int, limit: int, only: int | None = None
+    integration_id: int, limit: int, only: int | None = None, due_by: datetime | None = None
 ) -> tuple[list[DeliveryRow], Lease]:
-    """Claim due deliveries (or just the one with id `only`) under a fresh lease."""
+    """Claim deliveries due by `due_by` (now by default), or just the one with id `only`,
+    under a fresh lease."""
     started, now = time.monotonic(), timezone.now()
     until = lease_end(now)
     with transaction.atomic():
-        rows = claim_deliveries(integration_id, limit, now, until, only=only)
+        rows = claim_deliveries(integration_id, limit, due_by or now, until, only=only)
     return rows, Lease([row.id for row in rows], until, claimed_at=started)
 
 
@@ -177,9 +178,10 @@ class Round:
         )
         return False
 
-    def send(self, batch: Batch) -> None:
+    def send(self, batch: Batch) -> bool:
+        """Send one batch and apply the answer; False when the lease no longer allows it."""
         if not self.may_send():
-            return
+            return False
         items = [entry.item for entry in batch.entries]
         result: SendResult = self.destination.send(get_client(), self.config, batch.endpoint, items)
         self.unrecorded.append((batch, result))
@@ -194,6 +196,7 @@ class Round:
             verdict.status_code, verdict.latency_ms = result.status_code, result.latency_ms
             verdict.endpoint = batch.endpoint
         self.apply(batch, result)
+        return True
 
     def record_unrecorded(self) -> None:
         """Store the tries not stored yet, oldest first."""
@@ -202,12 +205,20 @@ class Round:
             self.unrecorded.pop(0)
 
     def apply(self, batch: Batch, result: SendResult) -> None:
+        unnamed = result.kind == "too_large" or (result.kind == "rejected" and not result.failed)
+        if unnamed and len(batch.entries) > 1:
+            self.halve(batch)
+        else:
+            self.record_verdicts(batch, result)
+
+    def halve(self, batch: Batch) -> None:
+        """Halve until the culprit stands alone, so valid neighbours still go through (a
+        rejection that names each item's fault needs no halving: every item has its verdict)."""
+        for half in batch.halves():
+            self.send(half)
+
+    def record_verdicts(self, batch: Batch, result: SendResult) -> None:
         kind = result.kind
-        if kind in ("too_large", "rejected") and len(batch.entries) > 1:
-            # Halve until the culprit stands alone, so valid neighbours still go through.
-            for half in batch.halves():
-                self.send(half)
-            return
         refused = result.failed.keys() | result.retry.keys() | set(result.resend)
         # Never the whole batch again at once, so a round always ends.
         whole = len(result.resend) >= len(batch.entries)
@@ -230,10 +241,11 @@ class Round:
                 verdict.failed = result.error or f"HTTP {result.status_code}"
         if kind == "auth_error":
             self.auth_error = result.error or "the destination refused the credentials"
-        if resend:
-            # The destination took none of these because of their neighbours: send them again
-            # now, without those.
-            self.send(batch.only(sorted(resend)))
+        if resend and not self.send(batch.only(sorted(resend))):
+            # The lease lapsed before they could go again: they wait for a retry, with the reason.
+            for index in resend:
+                verdict = self.verdicts[batch.entries[index].delivery.id]
+                verdict.retry = result.error or "not sent again: this round's lease lapsed"
 
     def hold(self, batch: Batch) -> None:
         for entry in batch.entries:

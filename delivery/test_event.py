@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from delivery.broadcast import broadcast_deliveries
+from delivery.lease import lease_end
 from delivery.models import Delivery, Event
 from delivery.outbox import delivery_for
 from delivery.sender import Round, claim
@@ -56,13 +57,16 @@ def send_test_event(integration: Integration) -> Delivery:
         fanned_out_at=now,
     )
     delivery = delivery_for(event, integration, integration.full_config(), now)
+    queued = delivery.status == Delivery.QUEUED
+    if queued:
+        # Stored as if already claimed, so no worker takes it before this request does.
+        delivery.next_attempt_at = lease_end(now)
     delivery.save()
     broadcast_deliveries([delivery])
-    if delivery.status == Delivery.QUEUED:
-        rows, lease = claim(integration.id, 1, only=delivery.id)
-        if rows:  # else a worker took it first, and sends it the same way
-            # It answers a web request: no waiting out a database outage.
-            Round(integration, rows, lease, patience=0.0).run()
+    if queued:
+        rows, lease = claim(integration.id, 1, only=delivery.id, due_by=delivery.next_attempt_at)
+        # It answers a web request: no waiting out a database outage.
+        Round(integration, rows, lease, patience=0.0).run()
         delivery.refresh_from_db()
     if delivery.status == Delivery.RETRYING:
         # A test event is not retried: say what the destination answered and stop.

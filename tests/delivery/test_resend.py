@@ -66,3 +66,25 @@ def test_a_batch_whose_every_item_is_to_be_resent_waits_for_a_retry_and_loses_no
     assert destination.requests == [3]
     assert statuses(integration) == [Delivery.RETRYING] * 3
     assert set(Delivery.objects.values_list("error", flat=True)) == {"nothing taken"}
+
+
+def test_a_rejection_naming_each_items_fault_fails_each_without_halving(monkeypatch):
+    answer = {"failed": {0: "time: invalid", 1: "time: invalid", 2: "event: too long"}}
+    destination, integration = installed(monkeypatch, [("rejected", answer | {"error": "all"})])
+    send_pending(integration.id)
+    assert destination.requests == [3]
+    rows = Delivery.objects.filter(integration=integration).order_by("id")
+    assert [(r.status, r.error) for r in rows] == [
+        (Delivery.FAILED, "time: invalid"),
+        (Delivery.FAILED, "time: invalid"),
+        (Delivery.FAILED, "event: too long"),
+    ]
+
+
+def test_a_rejection_that_names_no_item_is_halved_to_find_the_culprit(monkeypatch):
+    refused = ("rejected", {"error": "bad request"})
+    destination, integration = installed(monkeypatch, [refused, refused, ("delivered", {})])
+    send_pending(integration.id)
+    # 3 items: refused; the first one alone: refused; the other two: delivered
+    assert destination.requests == [3, 1, 2]
+    assert statuses(integration) == [Delivery.FAILED, Delivery.DELIVERED, Delivery.DELIVERED]
