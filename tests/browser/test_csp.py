@@ -39,7 +39,13 @@ class Problems:
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.seen.append(f"script error: {error}"))
         page.on("response", self._response)
-        page.on("requestfailed", lambda r: self.seen.append(f"request failed: {r.url}"))
+        page.on("requestfailed", self._failed)
+
+    def _failed(self, request) -> None:
+        # A request the browser cancelled itself (the favicon of a page it moved on from) is
+        # not a fault of the page; a missing file still shows as its 404 response.
+        if request.failure != "net::ERR_ABORTED":
+            self.seen.append(f"request failed: {request.url} ({request.failure})")
 
     def _console(self, message) -> None:
         if message.type == "error":
