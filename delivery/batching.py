@@ -35,6 +35,14 @@ class Batch:
         )
 
 
+def fits_unmeasured(deliveries: list[DeliveryRow], max_bytes: int) -> bool:
+    """Whether all these deliveries' operations, as stored, fit in one request's bytes: then
+    no batch can be too big and no item needs serializing just to be measured."""
+    if any(not d.operations_bytes for d in deliveries):
+        return False
+    return 2 + sum(d.operations_bytes for d in deliveries) <= max_bytes
+
+
 def plan(
     deliveries: list[DeliveryRow],
     max_items: int,
@@ -45,9 +53,14 @@ def plan(
 
     Endpoints go in the order `rank` gives (the destination's `endpoint_rank`)."""
     by_endpoint: dict[str, list[Entry]] = {}
+    measure = not fits_unmeasured(deliveries, max_bytes)
     for delivery in deliveries:
-        for index, op in delivery.pending_operations():
-            size = len(orjson.dumps(op["item"])) + 1  # bytes, and the comma
+        pending = delivery.pending_operations()
+        for index, op in pending:
+            if measure:
+                size = len(orjson.dumps(op["item"])) + 1  # bytes, and the comma
+            else:  # a share of the row's stored size, which is at least its items and commas
+                size = delivery.operations_bytes // len(pending)
             entry = Entry(delivery, index, op["item"], size)
             by_endpoint.setdefault(op["endpoint"], []).append(entry)
     batches: list[Batch] = []

@@ -9,13 +9,13 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from delivery.broadcast import broadcast_deliveries
 from delivery.collect.validate import with_source_kind
 from delivery.models import Delivery, Event
-from delivery.rows import DeliveryRow, PendingEvent, claim_events
+from delivery.rows import DeliveryRow, PendingEvent, claim_earlier, claim_events
 from delivery.sql import insert_ignoring_conflicts
 from delivery.wakeups import wake
 from integrations.integrations_object import integrations_skip
@@ -26,6 +26,9 @@ FANOUT_BATCH = 1000
 # The live view keeps recent rows: a replay of thousands re-announces the newest of them.
 REPLAY_BROADCAST = 500
 STALE_FANOUT = timedelta(seconds=2)
+# Fan-outs that may run side by side, each in its own lane (delivery.tasks.fanout): a burst
+# is mapped on every core, while their inserts keep event order (rows.claim_earlier).
+FANOUT_LANES = 2
 # The tasks are woken by name (delivery.tasks registers them), so the outbox never imports
 # the module that imports it.
 SEND_TASK, FANOUT_TASK = "delivery.tasks.send", "delivery.tasks.fanout"
@@ -51,11 +54,12 @@ def mapped(
     delivery; an event whose `integrations` object leaves this destination out is filtered.
     """
     collected = collector_warnings(payload)
-    skipped = integrations_skip(payload, integration.destination.name)
+    destination = integration.destination
+    skipped = integrations_skip(payload, destination.name)
     if skipped:
         return filtered(skipped, collected)
     try:
-        outcome = integration.destination.transform(payload, integration.blueprint, config, now)
+        outcome = destination.transform(payload, integration.blueprint, config, now)
     except Exception as exc:  # a transform bug fails this delivery, not the batch
         log.exception("transform failed for event %s", message_id)
         return {"warnings": collected} | failed(f"internal error while mapping: {exc}")
@@ -110,15 +114,10 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
         # Read after the claim: an integration enabled before these events were taken gets
         # them queued; a disabled one gets them held, to be sent when it is enabled.
         integrations = [i for i in Integration.objects.all() if i.destination]
-        configs = {i.id: i.full_config() for i in integrations}
-        kinds = source_kinds(events)
-        # Stamped once an event, whatever the number of integrations.
-        payloads = {e.id: with_source_kind(e.payload, kinds.get(e.source_id)) for e in events}
-        rows = [
-            delivery_row(event, payloads[event.id], integration, configs[integration.id], now)
-            for event in events
-            for integration in integrations
-        ]
+        rows = rows_for(events, integrations, now)
+        # Fan-outs side by side insert in event order: wait for the older ones to commit.
+        earlier = claim_earlier(min(e.id for e in events), now)
+        rows = rows_for(earlier, integrations, now) + rows
         hold_for_disabled(rows, {i.id for i in integrations if not i.enabled})
         rows = insert_deliveries(rows, now)
     queued = {r.integration_id for r in rows if r.status == Delivery.QUEUED}
@@ -126,7 +125,24 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
         enqueue_send(integration_id)
     broadcast_deliveries(rows)
     release_if_enabled_meanwhile({r.integration_id for r in rows if r.status == Delivery.HELD})
-    return len(events)
+    return len(events) + len(earlier)
+
+
+def rows_for(
+    events: list[PendingEvent], integrations: list[Integration], now: datetime
+) -> list[DeliveryRow]:
+    """Every event's delivery row at every integration, in event order."""
+    if not events:
+        return []
+    configs = {i.id: i.full_config() for i in integrations}
+    kinds = source_kinds(events)
+    # Stamped once an event, whatever the number of integrations.
+    payloads = {e.id: with_source_kind(e.payload, kinds.get(e.source_id)) for e in events}
+    return [
+        delivery_row(event, payloads[event.id], integration, configs[integration.id], now)
+        for event in events
+        for integration in integrations
+    ]
 
 
 def hold_for_disabled(rows: list[DeliveryRow], disabled: set[int]) -> None:
@@ -233,8 +249,14 @@ def enqueue_send(integration_id: int, force: bool = False) -> None:
     wake(SEND_TASK, integration_id, force=force)
 
 
-def enqueue_fanout(force: bool = False) -> bool:
-    return wake(FANOUT_TASK, force=force)
+def enqueue_fanout(force: bool = False, lane: int = 0) -> bool:
+    """Wake the fan-out of `lane` (lane 0 takes no argument, so its wake-ups stay one)."""
+    return wake(FANOUT_TASK, *([lane] if lane else []), force=force)
+
+
+def fanout_lanes() -> int:
+    """Side-by-side fan-outs need rows a second one can skip; SQLite has one writer."""
+    return FANOUT_LANES if connection.features.has_select_for_update_skip_locked else 1
 
 
 def events_pending() -> bool:

@@ -18,6 +18,9 @@ from django.utils.dateparse import parse_datetime
 
 from delivery.models import Delivery, Event, pending_operations
 
+# How long a fan-out waits for an older one to commit before giving its batch back.
+EARLIER_WAIT_SECONDS = 30
+
 
 @dataclass(slots=True)
 class DeliveryRow:
@@ -45,6 +48,8 @@ class DeliveryRow:
     received_at: datetime | None = None
     type: str = ""
     name: str = ""
+    # The stored operations' size in bytes when claimed (0: not known): no item is bigger.
+    operations_bytes: int = 0
 
     def pending_operations(self) -> list[tuple[int, dict]]:
         return pending_operations(self.operations, self.done)
@@ -75,7 +80,33 @@ def claim_events(limit: int, now: datetime) -> list[PendingEvent]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [_db_datetime(now), limit])
-        found = cursor.fetchall()
+        return _pending(cursor.fetchall())
+
+
+def claim_earlier(before: int, now: datetime) -> list[PendingEvent]:
+    """Wait until every fan-out holding events older than id `before` has committed, then
+    mark and return any of those still pending (one that rolled back, or an event that
+    committed late), in the order they happened.
+
+    A fan-out calls it just before inserting, so fan-outs that claimed batches side by side
+    still insert them in event order: their transforms overlap, their inserts do not. A
+    fan-out only ever waits for ones holding older events, so no two wait for each other.
+    """
+    if not connection.features.has_select_for_update_skip_locked:
+        return []  # one writer at a time (SQLite): nothing older can be held
+    table = connection.ops.quote_name(Event._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET fanned_out_at = %s WHERE id IN ("
+        f"SELECT id FROM {table} WHERE fanned_out_at IS NULL AND id < %s ORDER BY id FOR UPDATE)"
+        " RETURNING id, message_id, type, name, received_at, payload, source_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = '{EARLIER_WAIT_SECONDS}s'")
+        cursor.execute(sql, [_db_datetime(now), before])
+        return _pending(cursor.fetchall())
+
+
+def _pending(found: list[tuple]) -> list[PendingEvent]:
     return sorted(
         (
             PendingEvent(pk, message_id, kind, name, _datetime(received), _json(payload), source)
@@ -123,7 +154,8 @@ def claim_deliveries(
     """Take up to `limit` due deliveries of one integration, oldest first, pushing their next
     attempt to `lease`: a worker that dies holding them only delays them until then.
 
-    With `only`, just that delivery, if it is due (the dashboard's test event)."""
+    With `only`, just that delivery, if it is due (the dashboard's test event). On
+    PostgreSQL the rows come back with their event's facts in the same round trip."""
     table = connection.ops.quote_name(Delivery._meta.db_table)
     pending = ", ".join(["%s"] * len(Delivery.PENDING))
     sql = (
@@ -133,21 +165,45 @@ def claim_deliveries(
         f" ORDER BY id LIMIT %s{_skip_locked()})"
         f" RETURNING {', '.join(CLAIMED)}"
     )
+    joined = connection.vendor == "postgresql"
+    if joined:
+        events = connection.ops.quote_name(Event._meta.db_table)
+        facts = ", ".join(f"e.{connection.ops.quote_name(f)}" for f in EVENT_FACTS)
+        sql = (
+            f"WITH claimed AS ({sql}) SELECT claimed.*, {facts}"
+            f" FROM claimed JOIN {events} e ON e.id = claimed.event_id"
+        )
     params = [_db_datetime(lease), integration_id, *Delivery.PENDING, _db_datetime(now)]
     params += [only, limit] if only is not None else [limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     rows = sorted((_claimed(integration_id, values) for values in found), key=lambda r: r.id)
-    _add_event_facts(rows)
+    if not joined:
+        _add_event_facts(rows)
     return rows
 
 
+EVENT_FACTS = ("message_id", "received_at", "type", "name")
+
+
 def _claimed(integration_id: int, values: tuple) -> DeliveryRow:
-    row = DeliveryRow(integration_id=integration_id, **dict(zip(CLAIMED, values, strict=True)))
+    """A row from the claim's columns (CLAIMED), then its event's facts when joined."""
+    claimed = dict(zip(CLAIMED, values[: len(CLAIMED)], strict=True))
+    row = DeliveryRow(integration_id=integration_id, **claimed)
+    row.operations_bytes = _size(row.operations)
     row.operations, row.done = _json(row.operations), _json(row.done)
     row.first_attempt_at = _datetime(row.first_attempt_at)
+    if len(values) > len(CLAIMED):
+        row.message_id, row.received_at, row.type, row.name = values[len(CLAIMED) :]
     return row
+
+
+def _size(text: Any) -> int:
+    """Bytes of a JSON column read as text (0 when it was not text)."""
+    if not isinstance(text, str):
+        return len(text) if isinstance(text, bytes) else 0
+    return len(text) if text.isascii() else len(text.encode())
 
 
 def any_of(ids: list[int]) -> list[int] | RawSQL:

@@ -27,7 +27,7 @@ from delivery.locks import sending
 from delivery.models import Attempt, Delivery
 from delivery.retention import MAX_STORED_BODY, stored_body
 from delivery.rows import DeliveryRow, any_of, claim_deliveries
-from delivery.sql import insert_ignoring_conflicts
+from delivery.sql import insert_links
 from integrations.destinations.base import SendResult
 from integrations.models import Integration
 
@@ -266,13 +266,8 @@ def record_attempt(integration: Integration, batch: Batch, result: SendResult) -
         response_body=stored_body(result.response_body, limit=4 * MAX_STORED_BODY),
         error=result.error,
     )
-    through = Attempt.deliveries.through
     ids = {entry.delivery.id for entry in batch.entries}
-    insert_ignoring_conflicts(
-        through,
-        [{"attempt_id": attempt.id, "delivery_id": i} for i in ids],
-        conflict=("attempt_id", "delivery_id"),
-    )
+    insert_links(Attempt.deliveries.through, ("attempt_id", attempt.id), "delivery_id", ids)
 
 
 def finish(

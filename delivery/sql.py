@@ -44,6 +44,28 @@ def insert_ignoring_conflicts(
     ]
 
 
+def insert_links(
+    model: type[models.Model], owner: tuple[str, int], column: str, ids: set[int]
+) -> None:
+    """Rows of a many-to-many table linking one new owner (column, id) to each of `ids`:
+    on PostgreSQL one statement whose one parameter is the ids as an array, since nothing
+    can conflict with an owner just created."""
+    if not ids:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        rows = [{owner[0]: owner[1], column: i} for i in ids]
+        insert_ignoring_conflicts(model, rows, conflict=(owner[0], column))
+        return
+    quote = db.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({quote(owner[0])}, {quote(column)})"
+        " SELECT %s, unnest(%s::bigint[])"
+    )
+    with db.cursor() as cursor:
+        cursor.execute(sql, [owner[1], sorted(ids)])
+
+
 def prepared_insert(
     model: type[models.Model],
     rows: list[dict[str, Any]],
