@@ -244,6 +244,10 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_DEFAULT_QUEUE = "delivery"
+# Celery closes the database connection around every task unless told to reuse it; a new
+# PostgreSQL connection per task (a backend started, its caches filled) cost more than most
+# tasks. Reused, it is still dropped when broken or past CONN_MAX_AGE (signal_admin.celery).
+CELERY_DB_REUSE_MAX = 10_000
 SIGNAL_SWEEP_INTERVAL_SECONDS = env.float("SIGNAL_SWEEP_INTERVAL_SECONDS", default=5.0)
 # Delivered, suppressed and filtered rows are pruned after this; failed ones after the second.
 # At least 2 days: the dashboard counts and charts the last day.
