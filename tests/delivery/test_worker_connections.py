@@ -12,12 +12,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 TASKS = 12
 
 
+APP_NAME = "signal-connections-test-worker"  # libpq names the worker's connections so
+
+
 def connected_since() -> list:
-    """When each other client connected to this database (the worker's processes)."""
+    """When each open connection of the worker (and only its) was made."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT backend_start FROM pg_stat_activity WHERE datname = current_database()"
-            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            "SELECT backend_start FROM pg_stat_activity WHERE application_name = %s",
+            [APP_NAME],
         )
         return [started for (started,) in cursor.fetchall()]
 
@@ -35,12 +38,12 @@ def test_a_worker_runs_many_tasks_on_one_database_connection(artifacts, fake_mix
     flush_redis(redis_url)
     logs = artifacts / "worker-connections"
     logs.mkdir(exist_ok=True)
-    stack = Stack(logs, redis_url, fake_mixpanel.url)
+    stack = Stack(logs, redis_url, fake_mixpanel.url, PGAPPNAME=APP_NAME)
     try:
         # given a worker with one process, ready and idle
         stack.start_worker("worker1", concurrency=1, pool="prefork")
         stack.wait_for_log("worker1", "ready.")
-        broker = Celery(broker=redis_url)
+        broker = Celery(broker=redis_url, set_as_current=False)
         broker.send_task("delivery.tasks.sweep", queue="delivery")
         stack.wait_for_log("worker1", "succeeded")
         before = database_now()
