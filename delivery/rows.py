@@ -72,15 +72,7 @@ def claim_events(limit: int, now: datetime) -> list[PendingEvent]:
     Run it inside the transaction that inserts their deliveries: the mark and the rows commit
     together, and a second worker skips the events this one holds.
     """
-    table = connection.ops.quote_name(Event._meta.db_table)
-    sql = (
-        f"UPDATE {table} SET fanned_out_at = %s WHERE id IN ("
-        f"SELECT id FROM {table} WHERE fanned_out_at IS NULL ORDER BY id LIMIT %s{_skip_locked()})"
-        " RETURNING id, message_id, type, name, received_at, payload, source_id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_db_datetime(now), limit])
-        return _pending(cursor.fetchall())
+    return _mark_fanned_out(f"ORDER BY id LIMIT %s{_skip_locked()}", [limit], now)
 
 
 def claim_earlier(before: int, now: datetime) -> list[PendingEvent]:
@@ -94,15 +86,22 @@ def claim_earlier(before: int, now: datetime) -> list[PendingEvent]:
     """
     if not connection.features.has_select_for_update_skip_locked:
         return []  # one writer at a time (SQLite): nothing older can be held
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL lock_timeout = '{EARLIER_WAIT_SECONDS}s'")
+    return _mark_fanned_out("AND id < %s ORDER BY id FOR UPDATE", [before], now)
+
+
+def _mark_fanned_out(which: str, params: list, now: datetime) -> list[PendingEvent]:
+    """Mark the pending events that `which` (the rest of a WHERE, then ORDER BY...) selects
+    as fanned out at `now`; returns them in the order they happened."""
     table = connection.ops.quote_name(Event._meta.db_table)
     sql = (
         f"UPDATE {table} SET fanned_out_at = %s WHERE id IN ("
-        f"SELECT id FROM {table} WHERE fanned_out_at IS NULL AND id < %s ORDER BY id FOR UPDATE)"
+        f"SELECT id FROM {table} WHERE fanned_out_at IS NULL {which})"
         " RETURNING id, message_id, type, name, received_at, payload, source_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL lock_timeout = '{EARLIER_WAIT_SECONDS}s'")
-        cursor.execute(sql, [_db_datetime(now), before])
+        cursor.execute(sql, [_db_datetime(now), *params])
         return _pending(cursor.fetchall())
 
 

@@ -56,6 +56,22 @@ def if_postgres() -> None:
         pytest.skip("side-by-side fan-outs need row locks that can be skipped (PostgreSQL)")
 
 
+def waiting_newer_fan_out(older: Paused) -> tuple[list[int], bool]:
+    """Run a second fan-out beside `older`, letting `older` go after a second: what the
+    second fanned out, and whether it was still waiting for `older` at that point."""
+    done: list[int] = []
+    newer = threading.Thread(
+        target=lambda: (done.append(outbox.fan_out_pending()), connection.close())
+    )
+    newer.start()
+    newer.join(timeout=1)
+    still_waiting = newer.is_alive()
+    older.go.set()
+    older.thread.join(20)
+    newer.join(20)
+    return done, still_waiting
+
+
 def event_order(integration) -> list[str]:
     """The events' names in the order of their deliveries' ids (the order senders take)."""
     rows = Delivery.objects.filter(integration=integration).order_by("id")
@@ -72,14 +88,9 @@ def test_a_fan_out_beside_an_older_one_inserts_after_it_so_deliveries_keep_event
     older = Paused(monkeypatch)
     older.start(limit=2)
     # when a second fan-out takes the next two, it waits for the first to commit
-    newer = threading.Thread(target=lambda: (outbox.fan_out_pending(), connection.close()))
-    newer.start()
-    newer.join(timeout=1)
-    still_waiting = newer.is_alive()
-    older.go.set()
+    done, still_waiting = waiting_newer_fan_out(older)
     assert still_waiting, "the newer fan-out inserted before the older one committed"
-    older.thread.join(20)
-    newer.join(20)
+    assert done == [2]
     # then each event has its delivery, the older ones first
     assert event_order(integration) == ["Step 1", "Step 2", "Step 3", "Step 4"]
     assert not Event.objects.filter(fanned_out_at__isnull=True).exists()
@@ -93,17 +104,8 @@ def test_events_an_older_fan_out_gave_back_are_taken_first_by_the_one_that_waite
     older = Paused(monkeypatch, fail=True)
     older.start(limit=2)
     # when the newer one, waiting for it, sees them pending again
-    done: list[int] = []
-    newer = threading.Thread(
-        target=lambda: (done.append(outbox.fan_out_pending()), connection.close())
-    )
-    newer.start()
-    newer.join(timeout=1)
-    still_waiting = newer.is_alive()
-    older.go.set()
+    done, still_waiting = waiting_newer_fan_out(older)
     assert still_waiting, "the newer fan-out did not wait for the older one"
-    older.thread.join(20)
-    newer.join(20)
     # then it fans out all four, the given-back ones first
     assert done == [4]
     assert event_order(integration) == ["Step 1", "Step 2", "Step 3", "Step 4"]
