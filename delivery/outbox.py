@@ -249,9 +249,13 @@ def enqueue_send(integration_id: int, force: bool = False) -> None:
     wake(SEND_TASK, integration_id, force=force)
 
 
+def fanout_args(lane: int) -> tuple[int, ...]:
+    """The fan-out task's arguments for `lane`: none for lane 0, so its wake-ups stay one."""
+    return (lane,) if lane else ()
+
+
 def enqueue_fanout(force: bool = False, lane: int = 0) -> bool:
-    """Wake the fan-out of `lane` (lane 0 takes no argument, so its wake-ups stay one)."""
-    return wake(FANOUT_TASK, *([lane] if lane else []), force=force)
+    return wake(FANOUT_TASK, *fanout_args(lane), force=force)
 
 
 def fanout_lanes() -> int:

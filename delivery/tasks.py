@@ -22,7 +22,6 @@ def fanout(lane: int = 0) -> int:
     round that found a full batch wakes the next lane, which ends once rounds come up short.
     """
     total, started = 0, time.monotonic()
-    args = [lane] if lane else []
     try:
         while done := outbox.fan_out_pending():
             total += done
@@ -31,7 +30,7 @@ def fanout(lane: int = 0) -> int:
             if time.monotonic() - started > FANOUT_BUDGET_SECONDS:
                 break
     finally:
-        wakeups.release(fanout.name, *args)
+        wakeups.release(fanout.name, *outbox.fanout_args(lane))
     if outbox.events_pending() and (lane == 0 or done):
         outbox.enqueue_fanout(lane=lane)
     return total
