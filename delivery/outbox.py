@@ -15,7 +15,13 @@ from django.utils import timezone
 from delivery.broadcast import broadcast_deliveries
 from delivery.collect.validate import with_source_kind
 from delivery.models import Delivery, Event
-from delivery.rows import DeliveryRow, PendingEvent, claim_earlier, claim_events
+from delivery.rows import (
+    DeliveryRow,
+    PendingEvent,
+    claim_earlier,
+    claim_events,
+    hold_integrations,
+)
 from delivery.sql import insert_ignoring_conflicts
 from delivery.wakeups import wake
 from integrations.integrations_object import integrations_skip
@@ -108,12 +114,14 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
     """Create delivery rows for up to `limit` pending events; returns how many were done."""
     now = timezone.now()
     with transaction.atomic():
+        hold_integrations()
         events = claim_events(limit, now)
         if not events:
             return 0
         # Read after the claim: an integration enabled before these events were taken gets
         # them queued; a disabled one gets them held, to be sent when it is enabled.
-        integrations = [i for i in Integration.objects.all() if i.destination]
+        held = Integration.objects.filter(id__in=hold_integrations())
+        integrations = [i for i in held if i.destination]
         rows = rows_for(events, integrations, now)
         # Fan-outs side by side insert in event order: wait for the older ones to commit.
         earlier = claim_earlier(min(e.id for e in events), now)

@@ -17,6 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.dateparse import parse_datetime
 
 from delivery.models import Delivery, Event, pending_operations
+from integrations.models import Integration
 
 # How long a fan-out waits for an older one to commit before giving its batch back.
 EARLIER_WAIT_SECONDS = 30
@@ -64,6 +65,21 @@ class PendingEvent:
     received_at: datetime
     payload: dict[str, Any]
     source_id: int | None = None
+
+
+def hold_integrations() -> list[int]:
+    """The ids of every installed integration, each held until this transaction ends so that
+    it is not deleted meanwhile (`Integration.delete` waits). FOR KEY SHARE: other fan-outs,
+    and saves of an integration's settings, go on beside it.
+
+    A fan-out calls it before claiming any event, so it never waits for a deletion while
+    holding events another fan-out waits for, and again when it reads the integrations.
+    """
+    table = connection.ops.quote_name(Integration._meta.db_table)
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table}{lock}")
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def claim_events(limit: int, now: datetime) -> list[PendingEvent]:

@@ -120,7 +120,7 @@ def save(
     `InvalidBlueprint`, or `Integration.DoesNotExist`.
     """
     with transaction.atomic():
-        integration = Integration.objects.select_for_update().get(pk=integration_id)
+        integration = Integration.objects.select_for_update(no_key=True).get(pk=integration_id)
         if expected is not None and expected != integration.blueprint_revision:
             raise StaleBlueprint(integration.blueprint_revision)
         problems = problems_of(integration, data)

@@ -5,7 +5,7 @@ import hmac
 import secrets
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from integrations.crypto import EncryptedJSONField
@@ -99,6 +99,19 @@ class Integration(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Delete it and everything it owns, once no fan-out is writing rows for it.
+
+        The delivery table has no foreign-key constraints (they cost its inserts too much), so
+        nothing in the database stops a fan-out that read this integration from inserting
+        rows for it after the cascade has collected its deliveries. Fan-outs hold the
+        integrations they map for (FOR KEY SHARE); locking the row first waits for those to
+        commit, so the cascade sees their rows, and later fan-outs no longer find it.
+        """
+        with transaction.atomic():
+            list(type(self).objects.select_for_update().filter(pk=self.pk).values_list("pk"))
+            return super().delete(*args, **kwargs)
 
     @property
     def destination(self):

@@ -13,47 +13,9 @@ from django.db import connection
 from delivery import outbox, tasks
 from delivery.models import Delivery, Event
 from tests.delivery.helpers import accept, mixpanel, track
+from tests.delivery.paused import Paused, if_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
-
-
-class Paused:
-    """Makes the fan-out run in a thread stop after mapping its events, until let go (or,
-    with `fail`, give up there and roll back)."""
-
-    def __init__(self, monkeypatch, fail: bool = False) -> None:
-        self.mapped, self.go, self.fail = threading.Event(), threading.Event(), fail
-        self.thread: threading.Thread | None = None
-        real = outbox.rows_for
-
-        def rows_for(events, integrations, now):
-            rows = real(events, integrations, now)
-            if threading.current_thread() is self.thread and events:
-                self.mapped.set()
-                assert self.go.wait(20)
-                if self.fail:
-                    raise RuntimeError("the older fan-out died")
-            return rows
-
-        monkeypatch.setattr(outbox, "rows_for", rows_for)
-
-    def start(self, limit: int) -> None:
-        def run() -> None:
-            try:
-                outbox.fan_out_pending(limit=limit)
-            except RuntimeError:
-                pass
-            finally:
-                connection.close()
-
-        self.thread = threading.Thread(target=run)
-        self.thread.start()
-        assert self.mapped.wait(20)
-
-
-def if_postgres() -> None:
-    if not connection.features.has_select_for_update_skip_locked:
-        pytest.skip("side-by-side fan-outs need row locks that can be skipped (PostgreSQL)")
 
 
 def waiting_newer_fan_out(older: Paused) -> tuple[list[int], bool]:

@@ -17,7 +17,9 @@ class Command(BaseCommand):
         count = 0
         with transaction.atomic():
             # Reading decrypts with any key; writing encrypts with the first one.
-            for integration in Integration.objects.select_for_update().only("id", "secrets"):
+            # FOR NO KEY UPDATE: fan-outs holding the rows (FOR KEY SHARE) need not finish first.
+            rows = Integration.objects.select_for_update(no_key=True).only("id", "secrets")
+            for integration in rows:
                 Integration.objects.filter(pk=integration.pk).update(secrets=integration.secrets)
                 count += 1
         noun = "integration" if count == 1 else "integrations"
