@@ -9,19 +9,14 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from delivery.broadcast import broadcast_deliveries
 from delivery.collect.validate import with_source_kind
+from delivery.locks import one_fan_out_round_at_a_time
 from delivery.models import Delivery, Event
-from delivery.rows import (
-    DeliveryRow,
-    PendingEvent,
-    claim_earlier,
-    claim_events,
-    hold_integrations,
-)
+from delivery.rows import DeliveryRow, PendingEvent, claim_events, hold_integrations
 from delivery.sql import insert_ignoring_conflicts
 from delivery.wakeups import wake
 from integrations.integrations_object import integrations_skip
@@ -32,9 +27,6 @@ FANOUT_BATCH = 1000
 # The live view keeps recent rows: a replay of thousands re-announces the newest of them.
 REPLAY_BROADCAST = 500
 STALE_FANOUT = timedelta(seconds=2)
-# Fan-outs that may run side by side, each in its own lane (delivery.tasks.fanout): a burst
-# is mapped on every core, while their inserts keep event order (rows.claim_earlier).
-FANOUT_LANES = 2
 # The tasks are woken by name (delivery.tasks registers them), so the outbox never imports
 # the module that imports it.
 SEND_TASK, FANOUT_TASK = "delivery.tasks.send", "delivery.tasks.fanout"
@@ -114,7 +106,7 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
     """Create delivery rows for up to `limit` pending events; returns how many were done."""
     now = timezone.now()
     with transaction.atomic():
-        hold_integrations()
+        one_fan_out_round_at_a_time()
         events = claim_events(limit, now)
         if not events:
             return 0
@@ -123,9 +115,6 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
         held = Integration.objects.filter(id__in=hold_integrations())
         integrations = [i for i in held if i.destination]
         rows = rows_for(events, integrations, now)
-        # Fan-outs side by side insert in event order: wait for the older ones to commit.
-        earlier = claim_earlier(min(e.id for e in events), now)
-        rows = rows_for(earlier, integrations, now) + rows
         hold_for_disabled(rows, {i.id for i in integrations if not i.enabled})
         rows = insert_deliveries(rows, now)
     queued = {r.integration_id for r in rows if r.status == Delivery.QUEUED}
@@ -133,7 +122,7 @@ def fan_out_pending(limit: int = FANOUT_BATCH) -> int:
         enqueue_send(integration_id)
     broadcast_deliveries(rows)
     release_if_enabled_meanwhile({r.integration_id for r in rows if r.status == Delivery.HELD})
-    return len(events) + len(earlier)
+    return len(events)
 
 
 def rows_for(
@@ -257,18 +246,8 @@ def enqueue_send(integration_id: int, force: bool = False) -> None:
     wake(SEND_TASK, integration_id, force=force)
 
 
-def fanout_args(lane: int) -> tuple[int, ...]:
-    """The fan-out task's arguments for `lane`: none for lane 0, so its wake-ups stay one."""
-    return (lane,) if lane else ()
-
-
-def enqueue_fanout(force: bool = False, lane: int = 0) -> bool:
-    return wake(FANOUT_TASK, *fanout_args(lane), force=force)
-
-
-def fanout_lanes() -> int:
-    """Side-by-side fan-outs need rows a second one can skip; SQLite has one writer."""
-    return FANOUT_LANES if connection.features.has_select_for_update_skip_locked else 1
+def enqueue_fanout(force: bool = False) -> bool:
+    return wake(FANOUT_TASK, force=force)
 
 
 def events_pending() -> bool:

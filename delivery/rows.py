@@ -19,9 +19,6 @@ from django.utils.dateparse import parse_datetime
 from delivery.models import Delivery, Event, pending_operations
 from integrations.models import Integration
 
-# How long a fan-out waits for an older one to commit before giving its batch back.
-EARLIER_WAIT_SECONDS = 30
-
 
 @dataclass(slots=True)
 class DeliveryRow:
@@ -71,9 +68,6 @@ def hold_integrations() -> list[int]:
     """The ids of every installed integration, each held until this transaction ends so that
     it is not deleted meanwhile (`Integration.delete` waits). FOR KEY SHARE: other fan-outs,
     and saves of an integration's settings, go on beside it.
-
-    A fan-out calls it before claiming any event, so it never waits for a deletion while
-    holding events another fan-out waits for, and again when it reads the integrations.
     """
     table = connection.ops.quote_name(Integration._meta.db_table)
     lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
@@ -85,39 +79,18 @@ def hold_integrations() -> list[int]:
 def claim_events(limit: int, now: datetime) -> list[PendingEvent]:
     """Mark up to `limit` events as fanned out and return them, in the order they happened.
 
-    Run it inside the transaction that inserts their deliveries: the mark and the rows commit
-    together, and a second worker skips the events this one holds.
+    Run it inside the transaction that inserts their deliveries, after
+    `locks.one_fan_out_round_at_a_time`: the mark and the rows commit together, and the next
+    round takes the events after these.
     """
-    return _mark_fanned_out(f"ORDER BY id LIMIT %s{_skip_locked()}", [limit], now)
-
-
-def claim_earlier(before: int, now: datetime) -> list[PendingEvent]:
-    """Wait until every fan-out holding events older than id `before` has committed, then
-    mark and return any of those still pending (one that rolled back, or an event that
-    committed late), in the order they happened.
-
-    A fan-out calls it just before inserting, so fan-outs that claimed batches side by side
-    still insert them in event order: their transforms overlap, their inserts do not. A
-    fan-out only ever waits for ones holding older events, so no two wait for each other.
-    """
-    if not connection.features.has_select_for_update_skip_locked:
-        return []  # one writer at a time (SQLite): nothing older can be held
-    with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL lock_timeout = '{EARLIER_WAIT_SECONDS}s'")
-    return _mark_fanned_out("AND id < %s ORDER BY id FOR UPDATE", [before], now)
-
-
-def _mark_fanned_out(which: str, params: list, now: datetime) -> list[PendingEvent]:
-    """Mark the pending events that `which` (the rest of a WHERE, then ORDER BY...) selects
-    as fanned out at `now`; returns them in the order they happened."""
     table = connection.ops.quote_name(Event._meta.db_table)
     sql = (
         f"UPDATE {table} SET fanned_out_at = %s WHERE id IN ("
-        f"SELECT id FROM {table} WHERE fanned_out_at IS NULL {which})"
-        " RETURNING id, message_id, type, name, received_at, payload, source_id"
+        f"SELECT id FROM {table} WHERE fanned_out_at IS NULL ORDER BY id LIMIT %s"
+        f"{_skip_locked()}) RETURNING id, message_id, type, name, received_at, payload, source_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_db_datetime(now), *params])
+        cursor.execute(sql, [_db_datetime(now), limit])
         return _pending(cursor.fetchall())
 
 

@@ -4,7 +4,7 @@ import time
 
 from celery import shared_task
 
-from delivery import outbox, retention, sender, wakeups
+from delivery import locks, outbox, retention, sender, wakeups
 
 # A fan-out task hands its process back after this long, queueing its own continuation
 # behind the sends it has woken, so one busy source never starves delivery. Long enough that
@@ -13,26 +13,28 @@ FANOUT_BUDGET_SECONDS = 5.0
 
 
 @shared_task(name="delivery.tasks.fanout")
-def fanout(lane: int = 0) -> int:
+def fanout() -> int:
     """Fan out pending events; what is left after the budget goes to a fresh task.
 
-    One fan-out a lane: the wake-up mark is kept while this runs (its rounds find events
-    stored meanwhile) and cleared at the end, before one last look, so the other worker
-    processes stay free to send and no event stored at the end waits for the sweeper. A
-    round that found a full batch wakes the next lane, which ends once rounds come up short.
+    One fan-out at a time (delivery.locks): a task that finds another running leaves at once,
+    since that one looks again before it ends. The wake-up mark is kept while this runs (its
+    rounds find events stored meanwhile) and cleared at the end, before one last look, so the
+    other worker processes stay free to send and no event stored at the end waits for the
+    sweeper.
     """
     total, started = 0, time.monotonic()
-    try:
-        while done := outbox.fan_out_pending():
-            total += done
-            if done >= outbox.FANOUT_BATCH and lane + 1 < outbox.fanout_lanes():
-                outbox.enqueue_fanout(lane=lane + 1)
-            if time.monotonic() - started > FANOUT_BUDGET_SECONDS:
-                break
-    finally:
-        wakeups.release(fanout.name, *outbox.fanout_args(lane))
-    if outbox.events_pending() and (lane == 0 or done):
-        outbox.enqueue_fanout(lane=lane)
+    with locks.fanning_out() as mine:
+        if not mine:
+            return 0
+        try:
+            while done := outbox.fan_out_pending():
+                total += done
+                if time.monotonic() - started > FANOUT_BUDGET_SECONDS:
+                    break
+        finally:
+            wakeups.release(fanout.name)
+    if outbox.events_pending():
+        outbox.enqueue_fanout()
     return total
 
 
