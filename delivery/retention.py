@@ -71,7 +71,19 @@ def _in_batches(rows) -> int:
         ids = list(rows.order_by("pk").values_list("pk", flat=True)[:BATCH])
         if not ids:
             break
-        with transaction.atomic():
-            rows.model.objects.filter(pk__in=ids).delete()
-        total += len(ids)
+        total += delete_still_due(rows, ids)
     return total
+
+
+def delete_still_due(rows, ids: list[int]) -> int:
+    """Delete those of `ids` that `rows` still selects; returns how many went.
+
+    Listed a moment ago, a row may have changed since (a failed delivery replayed, queued
+    again): it is selected again and locked first, so a replay either committed before and
+    keeps its row, or waits for the delete and finds nothing to queue."""
+    with transaction.atomic():
+        due = rows.filter(pk__in=ids).select_for_update(skip_locked=True)
+        still = list(due.values_list("pk", flat=True))
+        if still:
+            rows.model.objects.filter(pk__in=still).delete()
+    return len(still)

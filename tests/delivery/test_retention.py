@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from delivery.models import Attempt, Delivery, Event
-from delivery.retention import MAX_STORED_BODY, prune, stored_body
+from delivery.outbox import replay
+from delivery.retention import MAX_STORED_BODY, delete_still_due, prune, stored_body
 from tests.delivery.helpers import accept, mixpanel, track
 
 
@@ -78,6 +79,23 @@ def test_an_attempt_shared_with_a_kept_delivery_stays(integration, settings):
     old.http_attempts.first().deliveries.add(failed)
     prune()
     assert Attempt.objects.filter(deliveries=failed).count() == 2
+
+
+def test_a_failed_delivery_replayed_after_it_was_listed_for_pruning_is_kept(integration, settings):
+    # given two failed deliveries past retention, listed for deletion
+    settings.SIGNAL_FAILED_RETENTION_DAYS = 30
+    replayed, other = _delivery(integration, "failed", 31), _delivery(integration, "failed", 31)
+    operations = [{"endpoint": "/track", "item": {"event": "Product Viewed"}}]
+    Delivery.objects.filter(pk=replayed.pk).update(operations=operations)
+    rows = Delivery.objects.filter(status=Delivery.FAILED)
+    listed = list(rows.values_list("pk", flat=True))
+    # when one is replayed before the delete runs
+    assert replay(integration, [replayed.pk]) == 1
+    # then only the other goes; the replayed one is queued, with its attempt history
+    assert delete_still_due(rows, listed) == 1
+    assert list(Delivery.objects.values_list("pk", "status")) == [(replayed.pk, "queued")]
+    assert not Delivery.objects.filter(pk=other.pk).exists()
+    assert Delivery.objects.get(pk=replayed.pk).http_attempts.count() == 1
 
 
 def test_prune_works_in_batches_and_carries_on_next_time(integration, settings, monkeypatch):
