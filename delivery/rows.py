@@ -65,12 +65,15 @@ class PendingEvent:
 
 
 def hold_integrations() -> list[int]:
-    """The ids of every installed integration, each held until this transaction ends so that
-    it is not deleted meanwhile (`Integration.delete` waits). FOR KEY SHARE: other fan-outs,
-    and saves of an integration's settings, go on beside it.
+    """The ids of the installed integrations, each held until this transaction ends so that it
+    is not deleted meanwhile: `Integration.delete` waits for the fan-outs holding its row.
+
+    FOR KEY SHARE: other fan-outs, and saves of an integration's settings, go on beside it.
+    SKIP LOCKED: one being deleted is left out at once, as if already gone, rather than
+    stopping the fan-out for every integration while its deliveries are deleted.
     """
     table = connection.ops.quote_name(Integration._meta.db_table)
-    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    lock = " FOR KEY SHARE SKIP LOCKED" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM {table}{lock}")
         return [pk for (pk,) in cursor.fetchall()]

@@ -303,10 +303,12 @@ def finish(
 
     def write() -> None:
         with transaction.atomic():
-            for key, ids in groups.items():
-                write_state(dict(zip(STATE_FIELDS, key, strict=True)), ids, now, until)
+            # The integration's row before its deliveries', in the order its deletion locks
+            # them (Integration.delete), so the two never wait for each other.
             if auth_error:
                 Integration.objects.filter(id=integration.id).update(auth_error=auth_error)
+            for key, ids in groups.items():
+                write_state(dict(zip(STATE_FIELDS, key, strict=True)), ids, now, until)
             if recovered:
                 retry_backed_off(integration.id, now)
 

@@ -1,10 +1,13 @@
 """Celery tasks. They carry ids (or nothing), never payloads: the database has the rest."""
 
+import logging
 import time
 
 from celery import shared_task
 
 from delivery import locks, outbox, retention, sender, wakeups
+
+log = logging.getLogger("signal.tasks")
 
 # A fan-out task hands its process back after this long, queueing its own continuation
 # behind the sends it has woken, so one busy source never starves delivery. Long enough that
@@ -17,25 +20,40 @@ def fanout() -> int:
     """Fan out pending events; what is left after the budget goes to a fresh task.
 
     One fan-out at a time (delivery.locks): a task that finds another running leaves at once,
-    since that one looks again before it ends. The wake-up mark is kept while this runs (its
-    rounds find events stored meanwhile) and cleared at the end, before one last look, so the
-    other worker processes stay free to send and no event stored at the end waits for the
-    sweeper.
+    mark and all, counting on that one. The one running keeps the wake-up mark while it runs
+    (its rounds find events stored meanwhile), and once it has let go of the lock it clears
+    the mark and looks once more, even after a failure: so the other worker processes stay
+    free to send, and no event stored meanwhile waits for the sweeper.
     """
-    total, started = 0, time.monotonic()
-    with locks.fanning_out() as mine:
-        if not mine:
-            return 0
-        try:
-            while done := outbox.fan_out_pending():
-                total += done
-                if time.monotonic() - started > FANOUT_BUDGET_SECONDS:
-                    break
-        finally:
+    total, mine = 0, None
+    try:
+        with locks.fanning_out() as mine:
+            if mine:
+                total = fan_out_for(FANOUT_BUDGET_SECONDS)
+    finally:
+        if mine is not False:  # it ran, or could not tell (the database failed): look again
             wakeups.release(fanout.name)
-    if outbox.events_pending():
-        outbox.enqueue_fanout()
+            look_again()
     return total
+
+
+def fan_out_for(seconds: float) -> int:
+    """Fan-out rounds until none is pending or `seconds` have passed; how many were done."""
+    total, started = 0, time.monotonic()
+    while done := outbox.fan_out_pending():
+        total += done
+        if time.monotonic() - started > seconds:
+            break
+    return total
+
+
+def look_again() -> None:
+    """Queue a fan-out if events are pending; if the database is away the sweeper will."""
+    try:
+        if outbox.events_pending():
+            outbox.enqueue_fanout()
+    except Exception as exc:
+        log.warning("could not look for pending events after a fan-out: %s", exc)
 
 
 @shared_task(name="delivery.tasks.send")

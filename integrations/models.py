@@ -106,8 +106,10 @@ class Integration(models.Model):
         The delivery table has no foreign-key constraints (they cost its inserts too much), so
         nothing in the database stops a fan-out that read this integration from inserting
         rows for it after the cascade has collected its deliveries. Fan-outs hold the
-        integrations they map for (FOR KEY SHARE); locking the row first waits for those to
-        commit, so the cascade sees their rows, and later fan-outs no longer find it.
+        integrations they map for (FOR KEY SHARE, skipping locked ones): locking the row
+        first waits for those to commit, so the cascade sees their rows, and fan-outs from
+        then on leave it out (a deletion that fails leaves it without what they fanned out).
+        Its row is locked before its deliveries'; the sender writes them in that order too.
         """
         with transaction.atomic():
             list(type(self).objects.select_for_update().filter(pk=self.pk).values_list("pk"))

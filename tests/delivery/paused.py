@@ -1,12 +1,15 @@
-"""A fan-out run in a thread and stopped after mapping its events, for tests of what runs
-beside it (a second fan-out, a deletion). Real PostgreSQL: the paused one holds its locks."""
+"""A fan-out run in a thread and stopped after mapping its events, and a fan-out task's lock
+held in a thread, for tests of what runs beside them (a second fan-out, a deletion). Real
+PostgreSQL: what is paused holds its locks."""
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
 
-from delivery import outbox
+from delivery import locks, outbox
 
 
 class Paused:
@@ -46,3 +49,27 @@ class Paused:
 def if_postgres() -> None:
     if not connection.features.has_select_for_update_skip_locked:
         pytest.skip("side-by-side fan-outs need row locks that can be skipped (PostgreSQL)")
+
+
+@contextmanager
+def another_fan_out_task_running() -> Iterator[None]:
+    """Hold the fan-out task's lock from another connection, as a task running elsewhere."""
+    holding, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with locks.fanning_out() as mine:
+                assert mine
+                holding.set()
+                done.wait(20)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(20)
+        yield
+    finally:
+        done.set()
+        holder.join(20)

@@ -10,10 +10,10 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from delivery import locks, outbox, tasks
+from delivery import outbox, tasks
 from delivery.models import Delivery, Event
 from tests.delivery.helpers import accept, mixpanel, track
-from tests.delivery.paused import Paused, if_postgres
+from tests.delivery.paused import Paused, another_fan_out_task_running, if_postgres
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(60)]
 
@@ -120,24 +120,9 @@ def test_a_fan_out_task_that_finds_another_running_leaves_the_events_to_it():
     # given a fan-out task running in another process (its lock held)
     mixpanel("retail")
     accept(track(), track())
-    holding, done = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with locks.fanning_out() as mine:
-            assert mine
-            holding.set()
-            done.wait(20)
-        connection.close()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert holding.wait(20)
+    with another_fan_out_task_running():
         # when a second fan-out task runs, then it leaves at once, fanning out nothing
         assert tasks.fanout() == 0
         assert Event.objects.filter(fanned_out_at__isnull=True).count() == 2
-    finally:
-        done.set()
-        holder.join(20)
     # and once the first has let go, a fan-out task takes them
     assert tasks.fanout() == 2

@@ -73,3 +73,44 @@ def test_a_fan_out_that_finds_nothing_left_queues_nothing(queue):
 
     assert tasks.fanout() == 0
     assert queue() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fan_out_that_fails_clears_its_mark_and_still_looks_again(queue, monkeypatch):
+    from django.db import OperationalError
+
+    from delivery import outbox, tasks
+    from tests.delivery.helpers import accept, track
+
+    # given a pending event and a fan-out, queued by a wake-up, whose round fails
+    accept(track())
+    wakeups.wake(fanout.name)
+
+    def fails(limit: int = 0) -> int:
+        raise OperationalError("the database went away")
+
+    monkeypatch.setattr(outbox, "fan_out_pending", fails)
+    with pytest.raises(OperationalError):
+        tasks.fanout()
+    # then its mark is cleared and the look it takes at the end queues the next fan-out
+    assert queue() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fan_out_that_leaves_for_a_running_one_keeps_the_mark_that_one_clears(queue):
+    from delivery import tasks
+    from tests.delivery.helpers import accept, track
+    from tests.delivery.paused import another_fan_out_task_running
+
+    # given a fan-out running elsewhere, an event, and the wake-up it queued
+    accept(track())
+    with another_fan_out_task_running():
+        wakeups.wake(fanout.name)
+        # when the queued task finds the other running, it leaves the mark as it is
+        assert tasks.fanout() == 0
+        wakeups.wake(fanout.name)
+        assert queue() == 1
+    # then the one that runs next clears it once done, so the next wake-up queues a task
+    assert tasks.fanout() == 1
+    wakeups.wake(fanout.name)
+    assert queue() == 2
