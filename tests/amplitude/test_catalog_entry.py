@@ -69,6 +69,12 @@ def test_a_rejected_field_hint_names_the_field():
     assert "5 characters" in AMPLITUDE.hint("invalid_field", HintContext(field="userId"))
 
 
+def test_an_id_rejected_as_a_placeholder_gets_the_placeholder_hint_not_the_length_one():
+    message = "'undefined' is a placeholder Amplitude refuses as an id"
+    hint = AMPLITUDE.hint("invalid_field", HintContext(field="anonymousId", message=message))
+    assert '"undefined"' in hint and "5 characters" not in hint
+
+
 def test_an_unknown_code_has_no_hint():
     assert AMPLITUDE.hint("no-such-code", HintContext()) is None
 
@@ -78,6 +84,7 @@ def test_every_failure_code_has_a_finished_hint():
 
     codes = [
         hints.INVALID_API_KEY,
+        hints.BLOCKED,
         hints.INVALID_EVENTS,
         hints.MISSING_FIELD,
         hints.SILENCED,

@@ -150,8 +150,18 @@ def test_the_preview_is_the_request_that_is_sent(http, amplitude_at_fake, amplit
     assert preview["body"] == sent["body"]
 
 
+def test_a_403_from_amplitudes_firewall_rejects_the_batch_to_be_halved_not_held(
+    http, amplitude_at_fake, amplitude_config
+):
+    # a 403 is Amplitude's firewall refusing a value in the request, not the API key
+    amplitude_at_fake.script("/2/httpapi", 403, body="<html>403 Forbidden</html>")
+    result = AMPLITUDE.send(http, amplitude_config, "/2/httpapi", events(2))
+    assert (result.kind, result.code, result.failed) == ("rejected", "blocked", {})
+    assert "firewall" in result.error
+
+
 def test_every_answer_carries_a_code(http, amplitude_at_fake, amplitude_config):
-    for status in (200, 400, 401, 413, 429, 500, 418):
+    for status in (200, 400, 401, 403, 413, 429, 500, 418):
         amplitude_at_fake.script("/2/httpapi", status)
         assert AMPLITUDE.send(http, amplitude_config, "/2/httpapi", events(1)).code
 

@@ -6,7 +6,7 @@ with FakeAmplitude() as fake:            # or: python -m tests.support.fake_ampl
     fake.script("/2/httpapi", 503)        # the next request there answers 503
     fake.throttle(user_id="user-123")     # the next request with that user's events: 429
     ...
-    fake.events()                         # ingested events, deduplicated by insert_id
+    fake.events()                         # ingested events, deduplicated per device and insert_id
 
 Control API for another process: GET /_fake/<received|events|identifies|group_identifies>,
 POST /_fake/<script|throttle|reset> with a JSON body of the method's arguments.
@@ -118,7 +118,7 @@ class FakeAmplitude:
             return [r for r in self._received if path is None or r["path"] == path]
 
     def events(self) -> list[dict[str, Any]]:
-        """Ingested events, once per insert_id (Amplitude's 7-day dedupe)."""
+        """Ingested events, once per device and insert_id (Amplitude's 7-day dedupe)."""
         with self._lock:
             return list(self._events.values()) + list(self._events_without_id)
 
@@ -180,7 +180,9 @@ class FakeAmplitude:
         with self._lock:
             for event in events:  # type: ignore[union-attr]
                 if event.get("insert_id"):
-                    self._events.setdefault(str(event["insert_id"]), event)
+                    # Amplitude dedupes an insert_id per device (when the event has one).
+                    key = f"{event.get('device_id') or ''}\x00{event['insert_id']}"
+                    self._events.setdefault(key, event)
                 else:
                     self._events_without_id.append(event)
         return _json_reply(

@@ -9,6 +9,7 @@ from integrations.destinations.amplitude.compiled import Compiled
 from integrations.destinations.amplitude.hints import (
     EVENT_TOO_LARGE,
     ID_DROPPED,
+    ID_PLACEHOLDER,
     NO_TIMESTAMP,
 )
 from integrations.destinations.amplitude.identity import (
@@ -49,6 +50,14 @@ class Call(BaseCall):
                     ID_DROPPED,
                     f"{field} {value!r} is shorter than Amplitude's minimum id length "
                     f"({minimum}) and was left out",
+                )
+            )
+        for field, value in who.placeholders:
+            self.warnings.append(
+                Notice(
+                    ID_PLACEHOLDER,
+                    f"{field} {value!r} is a placeholder Amplitude refuses as an id and was "
+                    "left out",
                 )
             )
         return who

@@ -3,9 +3,11 @@
 200: every item ingested. 400: nothing ingested; when the body lists the events at fault
 (`events_with_invalid_fields`, `events_with_missing_fields`, `events_with_invalid_id_lengths`,
 `silenced_events`, `silenced_devices`), only those fail and the others are resent; an
-"Invalid API key" holds deliveries. 413: split. 429: nothing ingested; the throttled users'
-and devices' events (`throttled_events`, `throttled_users`, `throttled_devices`,
-`exceeded_daily_quota_*`) are resent later with the rest. 5xx: resend (insert_id dedupes).
+"Invalid API key" (or a 401) holds deliveries. 403 is Amplitude's firewall refusing something
+in the request: rejected, so the sender halves the batch down to the event at fault.
+413: split. 429: nothing ingested; the throttled users' and devices' events
+(`throttled_events`, `throttled_users`, `throttled_devices`, `exceeded_daily_quota_*`) are
+resent later with the rest. 5xx: resend (insert_id dedupes).
 """
 
 import json
@@ -38,9 +40,12 @@ def classify(endpoint: str, status: int, text: str, items: list[dict]) -> Classi
     reason = str(body.get("error") or text.strip()[:300] or "no body")
     if 200 <= status < 300:
         return Classified("delivered", "", "delivered")
-    if status in (401, 403) or (status == 400 and reason.lower().startswith("invalid api key")):
+    if status == 401 or (status == 400 and reason.lower().startswith("invalid api key")):
         error = f"Amplitude refused the API key ({status}: {reason})"
         return Classified("auth_error", error, hints.INVALID_API_KEY)
+    if status == 403:  # its web application firewall: a value it refuses, or the region
+        error = f"Amplitude's firewall blocked the request (403: {reason})"
+        return Classified("rejected", error, hints.BLOCKED)
     if status == 400:
         return _bad_request(body, reason, items)
     if status == 413:

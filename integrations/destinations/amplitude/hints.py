@@ -9,7 +9,8 @@ from typing import Any
 from integrations.destinations.base import INVALID_FIELD, HintContext
 
 # Failure codes, as the client names Amplitude's answers.
-INVALID_API_KEY = "invalid_api_key"  # 400 "Invalid API key: ..." (or 401/403)
+INVALID_API_KEY = "invalid_api_key"  # 400 "Invalid API key: ..." (or 401)
+BLOCKED = "blocked"  # 403 from Amplitude's web application firewall
 INVALID_EVENTS = "invalid_events"  # 400 listing events with invalid / missing fields
 MISSING_FIELD = "missing_field"  # 400 with missing_field: the request itself is incomplete
 SILENCED = "silenced"  # 400 listing silenced devices / events
@@ -23,6 +24,7 @@ UNEXPECTED = "unexpected"
 REVENUE_WITHOUT_AMOUNT = "revenue_without_amount"
 PRODUCT_WITHOUT_PRICE = "product_without_price"
 ID_DROPPED = "id_too_short"
+ID_PLACEHOLDER = "id_placeholder"
 NO_TIMESTAMP = "no_timestamp"
 EVENT_TOO_LARGE = "event_too_large"
 
@@ -30,6 +32,7 @@ WARNING_CODES = {
     REVENUE_WITHOUT_AMOUNT: "a revenue event had no numeric revenue or price, so none was sent",
     PRODUCT_WITHOUT_PRICE: "a product had no numeric price, so no revenue event was sent for it",
     ID_DROPPED: "a user or device id shorter than the minimum id length was left out",
+    ID_PLACEHOLDER: 'a user or device id Amplitude refuses ("null", "undefined"...) was left out',
     NO_TIMESTAMP: "the event had no timestamp, so Amplitude used its upload time",
     EVENT_TOO_LARGE: "an event was over Amplitude's 1 MB request limit",
 }
@@ -46,6 +49,17 @@ FIELD = (
 SHORT_ID = (
     "Amplitude needs user and device ids of at least 5 characters. Send longer ids, or set "
     "Minimum ID Length (advanced) in this integration's settings to accept shorter ones."
+)
+PLACEHOLDER = (
+    'Amplitude refuses ids such as "null", "undefined", "anonymous", "0" or all zeros, '
+    "so Signal left this one out. They usually come from code that turned a missing id into "
+    "text: send the real id, or none (an empty userId is fine after a logout)."
+)
+BLOCKED_TEXT = (
+    "Amplitude's firewall blocked the request (403): it refuses some value in it (unusual "
+    "characters, a very long string, something that looks like an attack) or requests from "
+    "the region Signal runs in. Signal sent the batch's events in smaller requests to find the "
+    "one at fault: check that event's payload, fix it in the event or the blueprint, then replay."
 )
 MISSING = (
     "Amplitude said the request lacks `{field}`. Check the API key in this integration's "
@@ -92,6 +106,7 @@ PRODUCT = "Product revenue not appearing: give every item of `products` a numeri
 
 HINTS = {
     INVALID_API_KEY: API_KEY,
+    BLOCKED: BLOCKED_TEXT,
     MISSING_FIELD: MISSING,
     SILENCED: SILENCED_TEXT,
     MALFORMED: MALFORMED_TEXT,
@@ -100,6 +115,7 @@ HINTS = {
     TOO_LARGE: TOO_LARGE_TEXT,
     UNAVAILABLE: UNAVAILABLE_TEXT,
     ID_DROPPED: SHORT_ID,
+    ID_PLACEHOLDER: PLACEHOLDER,
     PRODUCT_WITHOUT_PRICE: PRODUCT,
     NO_TIMESTAMP: NO_TIME,
     EVENT_TOO_LARGE: TOO_BIG,
@@ -156,7 +172,7 @@ def _field_hint(context: HintContext) -> str:
         if len(parts) >= 3:
             field, message = parts[1], parts[2].rstrip(")")
     if field in _ID_FIELDS:
-        return SHORT_ID
+        return PLACEHOLDER if "placeholder" in (message or "") else SHORT_ID
     if not field:
         return MALFORMED_TEXT.format(error=context.error or "no reason given")
     return FIELD.format(field=field, message=message or "invalid")
