@@ -60,6 +60,7 @@ class Verdict:
     latency_ms: int | None = None
     endpoint: str = ""
     tries: int = 0
+    wait: float = 0.0  # seconds the destination asked for before the retry
 
 
 def claim(
@@ -232,9 +233,10 @@ class Round:
             elif index in result.failed:
                 verdict.failed = result.failed[index]
             elif index in result.retry:  # e.g. a throttled user's events: backed off
-                verdict.retry = result.retry[index]
+                verdict.retry, verdict.wait = result.retry[index], result.retry_after
             elif kind in ("retry", "partial"):
                 verdict.retry = result.error or f"HTTP {result.status_code}"
+                verdict.wait = result.retry_after if kind == "retry" else 0.0
             elif kind == "auth_error":
                 verdict.held = result.error
             else:
@@ -321,12 +323,14 @@ def retry_backed_off(integration_id: int, now: datetime) -> int:
     for a transient failure are due now, rather than up to a minute later.
 
     Only rows due beyond any lease's end are moved: a row a sender holds has its
-    `next_attempt_at` at most one lease ahead (delivery.lease), so it is never touched.
+    `next_attempt_at` at most one lease ahead (delivery.lease), so it is never touched. Nor
+    is one the destination throttled (429): it waits out the pause it was asked for.
     """
     horizon = now + timedelta(seconds=settings.SIGNAL_SEND_LEASE_SECONDS + 1)
-    return Delivery.objects.filter(
+    backed_off = Delivery.objects.filter(
         integration_id=integration_id, status=Delivery.RETRYING, next_attempt_at__gt=horizon
-    ).update(next_attempt_at=now, updated_at=now)
+    )
+    return backed_off.exclude(status_code=429).update(next_attempt_at=now, updated_at=now)
 
 
 def persist(write: Callable[[], None], patience: float) -> None:
@@ -406,4 +410,5 @@ def apply_verdict(
         row.error = f"gave up after {row.attempts} attempts: {verdict.retry}"
     else:
         row.status, row.error = Delivery.RETRYING, verdict.retry
-        row.next_attempt_at = next_retry(row.attempts)
+        asked = now + timedelta(seconds=verdict.wait * settings.SIGNAL_BACKOFF_SCALE)
+        row.next_attempt_at = max(next_retry(row.attempts), asked)

@@ -182,6 +182,8 @@ class SendResult:
 
     `code` names what happened in the destination's own terms ("invalid_secret",
     "rate_limited"...): it is stored with the attempt and keys the troubleshooting hint.
+    `retry_after`: seconds the destination asks Signal to wait before sending again what it
+    did not take (`retry`, or the whole batch for `retry`); 0 leaves it to the backoff.
     """
 
     kind: SendKind
@@ -195,6 +197,7 @@ class SendResult:
     retry: dict[int, str] = dataclasses.field(default_factory=dict)
     resend: list[int] = dataclasses.field(default_factory=list)
     code: str = ""
+    retry_after: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,16 @@ def test_a_403_from_amplitudes_firewall_rejects_the_batch_to_be_halved_not_held(
     assert "firewall" in result.error
 
 
+def test_a_429_asks_for_amplitudes_pause_30_s_for_events_and_15_s_for_identify(
+    http, amplitude_at_fake, amplitude_config
+):
+    amplitude_at_fake.throttle(times=1)
+    assert AMPLITUDE.send(http, amplitude_config, "/2/httpapi", events(2)).retry_after == 30
+    from integrations.destinations.amplitude.classify import classify
+
+    assert classify("/identify", 429, "{}", [{}]).retry_after == 15
+
+
 def test_every_answer_carries_a_code(http, amplitude_at_fake, amplitude_config):
     for status in (200, 400, 401, 403, 413, 429, 500, 418):
         amplitude_at_fake.script("/2/httpapi", status)

@@ -2,9 +2,10 @@
 one folder and one registry line, and the generic code delivers it."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.conf import settings
 
 from delivery.hints import hint_for
 from delivery.models import Delivery, Event
@@ -122,6 +123,9 @@ def test_a_throttled_user_is_backed_off_and_every_event_lands_once(amplitude_at_
     # the throttled user's events wait out a backoff; the other user's is sent again at once
     assert [r.status for r in rows] == [Delivery.RETRYING, Delivery.DELIVERED, Delivery.RETRYING]
     assert rows[0].error.startswith("throttled: user hot-user-1")
+    # for the 30 s Amplitude asks, though the other delivery went through meanwhile
+    paused = datetime.now(UTC) + timedelta(seconds=25 * settings.SIGNAL_BACKOFF_SCALE)
+    assert rows[0].next_attempt_at > paused and rows[2].next_attempt_at > paused
     Delivery.objects.filter(integration=integration).update(next_attempt_at=datetime.now(UTC))
     send_pending(integration.id)
     assert statuses(integration) == [Delivery.DELIVERED] * 3

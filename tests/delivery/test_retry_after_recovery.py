@@ -1,4 +1,5 @@
-"""Once the destination takes a delivery again, the ones waiting out a backoff go at once."""
+"""Once the destination takes a delivery again, the ones waiting out a backoff go at once
+(but not the ones it throttled: they wait out the pause they were given)."""
 
 from datetime import timedelta
 
@@ -72,3 +73,22 @@ def test_a_failed_round_moves_nothing(mixpanel_at_fake):
     send_pending(integration.id)
 
     assert Delivery.objects.filter(next_attempt_at=waiting).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_delivery_the_destination_throttled_waits_out_its_pause_though_another_went_through(
+    mixpanel_at_fake,
+):
+    # given a delivery put off after a 429, and a fresh event
+    integration = mixpanel("retail")
+    accept(track())
+    fan_out_pending()
+    backed_off(60)
+    Delivery.objects.update(status_code=429, error="429 Too Many Requests")
+    waiting = Delivery.objects.get().next_attempt_at
+    accept(track("Order Completed"))
+    fan_out_pending()
+    # when the fresh one is delivered, then the throttled one is not made due early
+    send_pending(integration.id)
+    assert Delivery.objects.filter(status=Delivery.DELIVERED).count() == 1
+    assert Delivery.objects.filter(status=Delivery.RETRYING, next_attempt_at=waiting).count() == 1

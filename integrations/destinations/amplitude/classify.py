@@ -17,6 +17,9 @@ from typing import Any
 from integrations.destinations.amplitude import hints
 from integrations.destinations.base import SendKind
 
+# How long Amplitude asks a throttled user or device to pause (HTTP V2: 30 s; Identify: 15 s).
+PAUSE_SECONDS = {"/2/httpapi": 30.0, "/batch": 30.0, "/identify": 15.0, "/groupidentify": 15.0}
+
 _EVENT_MAPS = {  # response key -> what it says of each field's events
     "events_with_invalid_fields": "invalid",
     "events_with_missing_fields": "missing",
@@ -32,6 +35,7 @@ class Classified:
     failed: dict[int, str] = field(default_factory=dict)
     retry: dict[int, str] = field(default_factory=dict)
     resend: list[int] = field(default_factory=list)
+    retry_after: float = 0.0
 
 
 def classify(endpoint: str, status: int, text: str, items: list[dict]) -> Classified:
@@ -52,7 +56,7 @@ def classify(endpoint: str, status: int, text: str, items: list[dict]) -> Classi
         error = f"Amplitude refused the request as too large (413: {reason}); splitting"
         return Classified("too_large", error, hints.TOO_LARGE)
     if status == 429:
-        return _throttled(body, reason, items)
+        return _throttled(body, reason, items, PAUSE_SECONDS.get(endpoint, 30.0))
     if status >= 500 or status == 408:
         error = f"Amplitude is unavailable ({status}: {reason}); will retry"
         return Classified("retry", error, hints.UNAVAILABLE)
@@ -89,7 +93,7 @@ def _bad_request(body: dict[str, Any], reason: str, items: list[dict]) -> Classi
     return Classified("partial", summary, code, failed=errors, resend=resend)
 
 
-def _throttled(body: dict[str, Any], reason: str, items: list[dict]) -> Classified:
+def _throttled(body: dict[str, Any], reason: str, items: list[dict], pause: float) -> Classified:
     users = _mapping(body.get("throttled_users"))
     devices = _mapping(body.get("throttled_devices"))
     quota_users = _mapping(body.get("exceeded_daily_quota_users"))
@@ -107,7 +111,7 @@ def _throttled(body: dict[str, Any], reason: str, items: list[dict]) -> Classifi
     code = hints.QUOTA_EXCEEDED if quota_users or quota_devices else hints.THROTTLED
     error = f"Amplitude throttled the request (429: {reason}); will retry"
     if not held or len(held) >= len(items):
-        return Classified("retry", error, code)
+        return Classified("retry", error, code, retry_after=pause)
     resend = [i for i in range(len(items)) if i not in held]
     return Classified(
         "partial",
@@ -115,6 +119,7 @@ def _throttled(body: dict[str, Any], reason: str, items: list[dict]) -> Classifi
         code,
         retry=held,
         resend=resend,
+        retry_after=pause,
     )
 
 

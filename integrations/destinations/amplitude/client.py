@@ -102,4 +102,5 @@ def _result(
         retry=dict(outcome.retry),
         resend=list(outcome.resend),
         code=outcome.code,
+        retry_after=outcome.retry_after,
     )
