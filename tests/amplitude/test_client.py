@@ -1,5 +1,7 @@
 """The Amplitude client against the fake: what each answer becomes, and what is stored."""
 
+import json
+
 import httpx
 import pytest
 
@@ -168,6 +170,30 @@ def test_a_429_asks_for_amplitudes_pause_30_s_for_events_and_15_s_for_identify(
     from integrations.destinations.amplitude.classify import classify
 
     assert classify("/identify", 429, "{}", [{}]).retry_after == 15
+
+
+def test_a_silenced_device_400_fails_the_silenced_and_pauses_the_throttled_events():
+    from integrations.destinations.amplitude.classify import classify
+
+    # the example body of Amplitude's HTTP V2 documentation
+    body = {
+        "code": 400,
+        "eps_threshold": 100,
+        "error": "Events silenced for device_id",
+        "exceeded_daily_quota_devices": {},
+        "silenced_devices": ["silenced_device_id_1", "silenced_device_id_2"],
+        "silenced_events": [5, 6],
+        "throttled_devices": {"throttled_device_id_1": 0, "throttled_device_id_2": 100},
+        "throttled_events": [3, 4],
+    }
+    items = [{"event_type": "X", "device_id": f"device-{n}"} for n in range(8)]
+    outcome = classify("/2/httpapi", 400, json.dumps(body), items)
+    assert (outcome.kind, sorted(outcome.failed), sorted(outcome.retry)) == (
+        "partial",
+        [5, 6],
+        [3, 4],
+    )
+    assert outcome.resend == [0, 1, 2, 7] and outcome.retry_after == 30
 
 
 def test_every_answer_carries_a_code(http, amplitude_at_fake, amplitude_config):

@@ -51,7 +51,7 @@ def classify(endpoint: str, status: int, text: str, items: list[dict]) -> Classi
         error = f"Amplitude's firewall blocked the request (403: {reason})"
         return Classified("rejected", error, hints.BLOCKED)
     if status == 400:
-        return _bad_request(body, reason, items)
+        return _bad_request(body, reason, items, PAUSE_SECONDS.get(endpoint, 30.0))
     if status == 413:
         error = f"Amplitude refused the request as too large (413: {reason}); splitting"
         return Classified("too_large", error, hints.TOO_LARGE)
@@ -63,7 +63,7 @@ def classify(endpoint: str, status: int, text: str, items: list[dict]) -> Classi
     return Classified("rejected", f"Amplitude answered {status}: {reason}", hints.UNEXPECTED)
 
 
-def _bad_request(body: dict[str, Any], reason: str, items: list[dict]) -> Classified:
+def _bad_request(body: dict[str, Any], reason: str, items: list[dict], pause: float) -> Classified:
     failed: dict[int, list[str]] = {}
     for key, says in _EVENT_MAPS.items():
         for name, indexes in _mapping(body.get(key)).items():
@@ -89,11 +89,37 @@ def _bad_request(body: dict[str, Any], reason: str, items: list[dict]) -> Classi
     summary = f"{reason}: {len(errors)} of {len(items)} events (event {first}: {errors[first]})"
     if len(errors) >= len(items):
         return Classified("rejected", summary, code, failed=errors)
-    resend = [i for i in range(len(items)) if i not in errors]
-    return Classified("partial", summary, code, failed=errors, resend=resend)
+    # A silenced-device 400 also lists the events it throttled: they wait out the pause.
+    held = {i: why for i, why in _throttling(body, items).items() if i not in errors}
+    resend = [i for i in range(len(items)) if i not in errors and i not in held]
+    wait = pause if held else 0.0
+    return Classified(
+        "partial", summary, code, failed=errors, retry=held, resend=resend, retry_after=wait
+    )
 
 
 def _throttled(body: dict[str, Any], reason: str, items: list[dict], pause: float) -> Classified:
+    held = _throttling(body, items)
+    quota_users = _mapping(body.get("exceeded_daily_quota_users"))
+    quota = quota_users or _mapping(body.get("exceeded_daily_quota_devices"))
+    code = hints.QUOTA_EXCEEDED if quota else hints.THROTTLED
+    error = f"Amplitude throttled the request (429: {reason}); will retry"
+    if not held or len(held) >= len(items):
+        return Classified("retry", error, code, retry_after=pause)
+    resend = [i for i in range(len(items)) if i not in held]
+    return Classified(
+        "partial",
+        f"{error}: {len(held)} of {len(items)} events throttled",
+        code,
+        retry=held,
+        resend=resend,
+        retry_after=pause,
+    )
+
+
+def _throttling(body: dict[str, Any], items: list[dict]) -> dict[int, str]:
+    """Index -> why, for each event whose user or device Amplitude throttled or found over
+    its daily quota (by the body's maps of ids, or its list of event indexes)."""
     users = _mapping(body.get("throttled_users"))
     devices = _mapping(body.get("throttled_devices"))
     quota_users = _mapping(body.get("exceeded_daily_quota_users"))
@@ -108,19 +134,7 @@ def _throttled(body: dict[str, Any], reason: str, items: list[dict], pause: floa
         elif index in listed or user in users or device in devices:
             who = f"user {user}" if user in users else f"device {device}"
             held[index] = f"throttled: {who} sent over Amplitude's per-second limit"
-    code = hints.QUOTA_EXCEEDED if quota_users or quota_devices else hints.THROTTLED
-    error = f"Amplitude throttled the request (429: {reason}); will retry"
-    if not held or len(held) >= len(items):
-        return Classified("retry", error, code, retry_after=pause)
-    resend = [i for i in range(len(items)) if i not in held]
-    return Classified(
-        "partial",
-        f"{error}: {len(held)} of {len(items)} events throttled",
-        code,
-        retry=held,
-        resend=resend,
-        retry_after=pause,
-    )
+    return held
 
 
 def _mapping(value: Any) -> dict[str, Any]:
