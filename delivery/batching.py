@@ -45,12 +45,13 @@ def fits_unmeasured(deliveries: list[DeliveryRow], max_bytes: int) -> bool:
 
 def plan(
     deliveries: list[DeliveryRow],
-    max_items: int,
+    max_items: int | Callable[[str], int],
     max_bytes: int,
     rank: Callable[[str], int] = lambda endpoint: 0,
 ) -> list[Batch]:
     """Group pending operations by endpoint in delivery order, within both limits.
 
+    `max_items` is a count, or the destination's `max_items` (a count per endpoint).
     Endpoints go in the order `rank` gives (the destination's `endpoint_rank`)."""
     by_endpoint: dict[str, list[Entry]] = {}
     measure = not fits_unmeasured(deliveries, max_bytes)
@@ -65,9 +66,10 @@ def plan(
             by_endpoint.setdefault(op["endpoint"], []).append(entry)
     batches: list[Batch] = []
     for endpoint in sorted(by_endpoint, key=rank):
+        most = max_items(endpoint) if callable(max_items) else max_items
         batch = Batch(endpoint)
         for entry in by_endpoint[endpoint]:
-            full = len(batch.entries) >= max_items or batch.size + entry.size > max_bytes
+            full = len(batch.entries) >= most or batch.size + entry.size > max_bytes
             if batch.entries and full:
                 batches.append(batch)
                 batch = Batch(endpoint)

@@ -150,7 +150,7 @@ class Round:
         destination = self.destination
         batches = plan(
             self.rows,
-            destination.max_batch_items,
+            destination.max_items,
             destination.max_batch_bytes,
             destination.endpoint_rank,
         )

@@ -239,6 +239,8 @@ class Destination(ABC):
     hosts: ClassVar[tuple[Host, ...]] = ()
     max_batch_items: ClassVar[int] = 1000
     max_batch_bytes: ClassVar[int] = 1024 * 1024
+    # Endpoints that take fewer items a request than `max_batch_items`.
+    endpoint_max_items: ClassVar[Mapping[str, int]] = {}
     # The blueprint editor's sections (integrations.editor.FormSection / RowsSection).
     editor_sections: ClassVar[tuple[Any, ...]] = ()
     # Troubleshooting hints by code; a code's text may use {error}, {field} and {message}.
@@ -291,6 +293,12 @@ class Destination(ABC):
         path = self.folder / "samples.json"
         samples = json.loads(path.read_text()) if path.exists() else {}
         return samples.get(variant) or samples.get("default") or []
+
+    def max_items(self, endpoint: str) -> int:
+        """How many items one request to `endpoint` may carry."""
+        return min(
+            self.endpoint_max_items.get(endpoint, self.max_batch_items), self.max_batch_items
+        )
 
     def endpoint_rank(self, endpoint: str) -> int:
         """Where a batch for this endpoint goes in a round: in `endpoints` order, unknowns last."""

@@ -75,6 +75,11 @@ def test_an_id_rejected_as_a_placeholder_gets_the_placeholder_hint_not_the_lengt
     assert '"undefined"' in hint and "5 characters" not in hint
 
 
+def test_group_identify_takes_its_documented_1024_items_a_request_and_the_others_2000():
+    assert AMPLITUDE.max_items("/groupidentify") == 1024
+    assert AMPLITUDE.max_items("/2/httpapi") == AMPLITUDE.max_items("/identify") == 2000
+
+
 def test_an_unknown_code_has_no_hint():
     assert AMPLITUDE.hint("no-such-code", HintContext()) is None
 

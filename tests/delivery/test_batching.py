@@ -49,6 +49,21 @@ def test_rows_that_may_not_fit_have_each_item_measured_and_batches_stay_within_b
     assert all(b.size <= limit for b in batches)
 
 
+def test_an_endpoint_with_a_lower_item_limit_gets_smaller_batches_than_the_others():
+    rows = [row(n, {"event": "Viewed"}, stored=100) for n in range(1, 8)]
+    for extra in range(8, 11):  # three rows for an endpoint that takes two a request
+        rows.append(row(extra, {"group": extra}, stored=100))
+        rows[-1].operations[0]["endpoint"] = "/groupidentify"
+    limits = {"/groupidentify": 2}
+    batches = plan(rows, max_items=lambda e: limits.get(e, 5), max_bytes=10_000)
+    assert [(b.endpoint, len(b.entries)) for b in batches] == [
+        ("/import", 5),
+        ("/import", 2),
+        ("/groupidentify", 2),
+        ("/groupidentify", 1),
+    ]
+
+
 def test_a_row_whose_stored_size_is_unknown_is_measured():
     item = {"event": "Viewed"}
     batches = plan([row(1, item, stored=0)], max_items=10, max_bytes=10_000)

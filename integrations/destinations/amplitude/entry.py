@@ -76,6 +76,7 @@ class Amplitude(FolderDestination):
     endpoints = ("/identify", "/groupidentify", "/2/httpapi", "/batch")
     hosts = client.HOSTS
     max_batch_items = 2000
+    endpoint_max_items = {"/groupidentify": 1024}  # Group Identify's documented maximum
     # Under HTTP V2's 1 MB per request, leaving room for the envelope (api_key, options).
     max_batch_bytes = 1_000_000 - 16_384
     editor_sections = EDITOR_SECTIONS
