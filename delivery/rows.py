@@ -68,7 +68,8 @@ def hold_integrations() -> list[int]:
     """The ids of the installed integrations, each held until this transaction ends so that it
     is not deleted meanwhile: `Integration.delete` waits for the fan-outs holding its row.
 
-    FOR KEY SHARE: other fan-outs, and saves of an integration's settings, go on beside it.
+    FOR KEY SHARE: saves of an integration's settings, and the sender's writes to its row, go
+    on beside it.
     SKIP LOCKED: one being deleted is left out at once, as if already gone, rather than
     stopping the fan-out for every integration while its deliveries are deleted.
     """

@@ -42,6 +42,7 @@ def classify(endpoint: str, status: int, text: str, items: list[dict]) -> Classi
     body = _json(text)
     body = body if isinstance(body, dict) else {}
     reason = str(body.get("error") or text.strip()[:300] or "no body")
+    pause = PAUSE_SECONDS.get(endpoint, 30.0)
     if 200 <= status < 300:
         return Classified("delivered", "", "delivered")
     if status == 401 or (status == 400 and reason.lower().startswith("invalid api key")):
@@ -51,12 +52,12 @@ def classify(endpoint: str, status: int, text: str, items: list[dict]) -> Classi
         error = f"Amplitude's firewall blocked the request (403: {reason})"
         return Classified("rejected", error, hints.BLOCKED)
     if status == 400:
-        return _bad_request(body, reason, items, PAUSE_SECONDS.get(endpoint, 30.0))
+        return _bad_request(body, reason, items, pause)
     if status == 413:
         error = f"Amplitude refused the request as too large (413: {reason}); splitting"
         return Classified("too_large", error, hints.TOO_LARGE)
     if status == 429:
-        return _throttled(body, reason, items, PAUSE_SECONDS.get(endpoint, 30.0))
+        return _throttled(body, reason, items, pause)
     if status >= 500 or status == 408:
         error = f"Amplitude is unavailable ({status}: {reason}); will retry"
         return Classified("retry", error, hints.UNAVAILABLE)
